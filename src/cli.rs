@@ -1,0 +1,232 @@
+//! The `limber` command line: what each subcommand does, and the exit codes it ends with.
+
+use crate::core::Settings;
+use crate::core::catalogue::Catalogue;
+use crate::files::{self, FileError, Places};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes other programs can rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    /// A check found problems, or a command failed.
+    Failed = 1,
+    /// The command line was wrong (clap uses the same code).
+    Usage = 2,
+    /// The command needs a running limber and there is none.
+    NotRunning = 3,
+    /// `limber run` found another limber already running.
+    AlreadyRunning = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// limber counts how long you have really been sitting and, every hour (or as configured),
+/// reminds you to stand up, move and stretch, walking you through one stretch with its reps
+/// and hold times. It lives in the system tray.
+#[derive(Debug, Parser)]
+#[command(name = "limber", version, about, long_about = None, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 ok, 1 failed or problems found, 2 bad usage, 3 limber is not running, 4 limber is already running.\nNot medical advice: stop any stretch that hurts, and see a professional if pain persists.";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start limber in the tray (the default when no command is given).
+    Run,
+    /// The stretches and tips limber offers.
+    #[command(subcommand)]
+    Exercises(ExercisesCommand),
+    /// The settings file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExercisesCommand {
+    /// List the catalogue in use: the built-in one with your exercises.json applied.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an exercises file (default: your ~/.config/limber/exercises.json) and exit 0 if
+    /// it is good, 1 if not.
+    Check {
+        /// The file to check; `builtin` checks the catalogue inside limber.
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a settings file (default: your ~/.config/limber/config.json) and exit 0 if it
+    /// is good, 1 if not.
+    Check { file: Option<PathBuf> },
+    /// Print a complete settings file with every key at its default, documented.
+    Default,
+    /// Print where limber reads and writes its files.
+    Path,
+}
+
+/// Runs a command that does not need the daemon.
+pub fn run_offline(command: Command) -> anyhow::Result<Exit> {
+    match command {
+        Command::Run => unreachable_run(),
+        Command::Exercises(ExercisesCommand::List { json }) => list_exercises(json),
+        Command::Exercises(ExercisesCommand::Check { file }) => check_exercises(file),
+        Command::Config(ConfigCommand::Check { file }) => check_config(file),
+        Command::Config(ConfigCommand::Default) => {
+            print!("{}", Settings::default_file());
+            Ok(Exit::Ok)
+        }
+        Command::Config(ConfigCommand::Path) => {
+            let p = Places::discover()?;
+            println!("settings:   {}", p.settings_file().display());
+            println!("exercises:  {}", p.catalogue_file().display());
+            for d in &p.system_config {
+                println!("system:     {}", d.join("config.json").display());
+            }
+            println!("state:      {}", p.state.display());
+            println!("history:    {}", p.data.display());
+            if let Some(r) = &p.runtime {
+                println!("socket dir: {}", r.display());
+            }
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+fn unreachable_run() -> anyhow::Result<Exit> {
+    anyhow::bail!("`run` is handled by the daemon, not here")
+}
+
+fn current_settings() -> Settings {
+    match Places::discover() {
+        Ok(p) => files::load_settings(&p).value,
+        Err(_) => Settings::default(),
+    }
+}
+
+fn report(e: &FileError) {
+    eprintln!("{e}");
+}
+
+fn check_config(file: Option<PathBuf>) -> anyhow::Result<Exit> {
+    let path = match file {
+        Some(f) => f,
+        None => {
+            let p = Places::discover()?.settings_file();
+            if !p.exists() {
+                println!("{}: no such file; limber uses its defaults (see `limber config default`)", p.display());
+                return Ok(Exit::Ok);
+            }
+            p
+        }
+    };
+    match files::check_settings(&path) {
+        Ok(s) => {
+            println!(
+                "{}: ok (sit {}, break {}, idle reset {}, snooze {}, remind again {}, {} snoozes)",
+                path.display(),
+                crate::core::duration::format(s.sit_limit),
+                crate::core::duration::format(s.break_length),
+                crate::core::duration::format(s.idle_reset()),
+                crate::core::duration::format(s.snooze),
+                crate::core::duration::format(s.remind_again),
+                s.max_snoozes
+            );
+            Ok(Exit::Ok)
+        }
+        Err(e) => {
+            report(&e);
+            Ok(Exit::Failed)
+        }
+    }
+}
+
+fn check_exercises(file: Option<PathBuf>) -> anyhow::Result<Exit> {
+    let settings = current_settings();
+    let path = match file {
+        Some(f) if f.as_os_str() == "builtin" => None,
+        Some(f) => Some(f),
+        None => {
+            let p = Places::discover()?.catalogue_file();
+            if !p.exists() {
+                println!("{}: no such file; limber uses its built-in catalogue", p.display());
+                return Ok(Exit::Ok);
+            }
+            Some(p)
+        }
+    };
+    let name = path.as_ref().map_or_else(|| crate::core::catalogue::BUILTIN_NAME.to_string(), |p| p.display().to_string());
+    match files::check_catalogue(path.as_deref(), &settings) {
+        Ok(f) => {
+            println!("{name}: ok ({} exercises, {} tips, mode {:?})", f.exercises.len(), f.tips.len(), f.mode);
+            Ok(Exit::Ok)
+        }
+        Err(e) => {
+            report(&e);
+            Ok(Exit::Failed)
+        }
+    }
+}
+
+fn list_exercises(json: bool) -> anyhow::Result<Exit> {
+    let (catalogue, problems) = match Places::discover() {
+        Ok(p) => {
+            let settings = files::load_settings(&p).value;
+            let c = files::load_catalogue(&p, &settings);
+            (c.value, c.problems)
+        }
+        Err(_) => (Catalogue::builtin(), vec![]),
+    };
+    for p in &problems {
+        eprintln!("warning: {p}\nwarning: using the built-in catalogue");
+    }
+    if json {
+        let doc = serde_json::json!({ "exercises": catalogue.exercises, "tips": catalogue.tips });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(Exit::Ok);
+    }
+    let id_w = catalogue.exercises.iter().map(|e| e.id.len()).max().unwrap_or(2).max(2);
+    let name_w = catalogue.exercises.iter().map(|e| e.name.chars().count()).max().unwrap_or(4).max(4);
+    println!("{:id_w$}  {:name_w$}  {:9}  {:11}  FIGURES", "ID", "NAME", "POSITION", "EQUIPMENT");
+    for e in &catalogue.exercises {
+        println!(
+            "{:id_w$}  {:name_w$}  {:9}  {:11}  {}  [{}]",
+            e.id,
+            e.name,
+            format!("{:?}", e.position).to_lowercase(),
+            snake(&format!("{:?}", e.equipment)),
+            e.figures(),
+            e.areas_label()
+        );
+    }
+    println!("\nTips:");
+    for t in &catalogue.tips {
+        println!("- {}", t.text);
+    }
+    println!("\nNot medical advice: stop any stretch that hurts, and see a professional if pain persists.");
+    Ok(Exit::Ok)
+}
+
+fn snake(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}

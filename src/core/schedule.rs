@@ -1,0 +1,807 @@
+//! The sitting-time schedule: a state machine fed the time and what happened, returning what
+//! the desktop should do and when it next needs to be woken.
+//!
+//! Use: call [`Schedule::handle`] with the current [`Moment`] and an [`Input`] (a [`Input::Tick`]
+//! when nothing happened but a deadline passed), drain [`Schedule::take_effects`], and sleep
+//! until [`Schedule::next_deadline`]. The schedule never looks at a clock itself.
+
+use super::catalogue::Catalogue;
+use super::duration;
+use super::moment::Moment;
+use super::rotation::Rotation;
+use super::routine::{Card, CardView};
+use super::settings::Settings;
+use super::status::{NextStretch, State, Status};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Something that happened, fed to [`Schedule::handle`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Time passed; nothing else.
+    Tick,
+    /// A sample from the idle detector: no keyboard or mouse input for `idle`.
+    Activity {
+        idle: Duration,
+    },
+    /// The screen locked or the machine is about to sleep.
+    AwayBegan,
+    /// The screen unlocked or the machine woke up.
+    AwayEnded,
+    /// Found after the fact: the last `length` before now the machine was asleep or the
+    /// clock jumped.
+    Gap {
+        length: Duration,
+    },
+    Command(Command),
+    Card(CardEvent),
+    Settings(Box<Settings>),
+    Catalogue(Box<Catalogue>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    BreakNow,
+    /// Snooze by the given length, or the configured one.
+    Snooze(Option<Duration>),
+    Skip,
+    Pause(PauseLength),
+    Resume,
+    /// Show the next stretch on a card without starting a break.
+    ShowNext,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PauseLength {
+    For(Duration),
+    Until(Moment),
+    UntilResumed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardEvent {
+    StartHold,
+    /// The user ends the running hold early.
+    HoldDone,
+    Next,
+    Done,
+    Snooze,
+    Skip,
+    /// The window was closed; a break goes on without it.
+    Close,
+}
+
+/// What the desktop should do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Notify(Reminder),
+    CloseNotification,
+    ShowCard(CardView),
+    UpdateCard(CardView),
+    CloseCard,
+    Cue(Cue),
+    Status(Status),
+    Persist(Snapshot),
+    Record(Event),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cue {
+    /// A hold is over: a short, clear sound.
+    HoldEnd,
+    /// The break is over: a softer one.
+    BreakEnd,
+}
+
+/// The content of a break reminder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reminder {
+    pub break_id: u64,
+    pub title: String,
+    pub body: String,
+    /// Offered only while snoozes remain.
+    pub snooze: Option<Duration>,
+    /// 0 for the first reminder of a break, then 1, 2, ... for each repeat.
+    pub repeat: u32,
+    pub stretch_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Due,
+    Taken,
+    Natural,
+    Skipped,
+    Snoozed,
+    Paused,
+    Resumed,
+}
+
+/// One line of break history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: Moment,
+    pub kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stretch: Option<String>,
+    /// Sitting time when it happened, in seconds.
+    pub sat: u64,
+}
+
+/// Everything needed to carry on after a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub version: u32,
+    pub at: Moment,
+    /// Sitting time at `at`, in milliseconds.
+    pub sat_ms: u64,
+    pub present: bool,
+    pub phase: SavedPhase,
+    pub snoozes_used: u32,
+    pub rotation: Rotation,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum SavedPhase {
+    Sitting,
+    Due,
+    OnBreak,
+    Snoozed { until: Moment },
+    Paused { until: Option<Moment> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    Here,
+    /// No input for `idle_reset` or more since `since`, noticed at `seen`; already counted
+    /// as a break.
+    Idle {
+        since: Moment,
+        seen: Moment,
+    },
+    /// Locked or asleep since `since`; `counted` once it has been recorded as a break.
+    Away {
+        since: Moment,
+        counted: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Sitting,
+    Due { notified: Moment, repeat: u32 },
+    Snoozed { until: Moment },
+    OnBreak { ends: Moment },
+    Paused { until: Option<Moment> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    BreakDue,
+    RemindAgain,
+    SnoozeEnds,
+    PauseEnds,
+    HoldEnds,
+    BreakEnds,
+    StatusMinute,
+}
+
+/// The parts of a status that change what a person sees; a new one is emitted only when
+/// these change, so panel bars are not woken for nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Shown {
+    state: State,
+    present: bool,
+    sitting_minutes: u64,
+    next_break_minutes: Option<u64>,
+    until: Option<Moment>,
+    next: Option<String>,
+    snoozes_left: u32,
+    card_open: bool,
+}
+
+/// The schedule itself. See the module docs for how to drive it.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    settings: Settings,
+    catalogue: Catalogue,
+    rotation: Rotation,
+    now: Moment,
+    /// Sitting banked before `counting` began.
+    sat: Duration,
+    /// Sitting accrues from this moment while the user is present and not on a break.
+    counting: Option<Moment>,
+    presence: Presence,
+    phase: Phase,
+    snoozes_used: u32,
+    break_id: u64,
+    /// The last break whose coming due is in the history, so a pause and resume over a due
+    /// break does not count it twice.
+    due_recorded: u64,
+    card: Option<Card>,
+    notification_open: bool,
+    effects: Vec<Effect>,
+    shown: Option<Shown>,
+    dirty: bool,
+}
+
+/// A generous bound on timers fired by one call; each firing moves the schedule forward, so
+/// this only guards against a mistake turning into a hang.
+const MAX_FIRINGS: usize = 64;
+
+impl Schedule {
+    /// A fresh schedule: the user is at the desk and has just sat down.
+    pub fn new(settings: Settings, catalogue: Catalogue, now: Moment) -> Schedule {
+        let mut s = Schedule {
+            settings,
+            catalogue,
+            rotation: Rotation::default(),
+            now,
+            sat: Duration::ZERO,
+            counting: Some(now),
+            presence: Presence::Here,
+            phase: Phase::Sitting,
+            snoozes_used: 0,
+            break_id: 1,
+            due_recorded: 0,
+            card: None,
+            notification_open: false,
+            effects: Vec::new(),
+            shown: None,
+            dirty: false,
+        };
+        s.settle();
+        s
+    }
+
+    /// Carries on from a saved snapshot. Time since it was saved counts as sitting if it was
+    /// short, and as a break if it was at least a break long (the user was logged out or the
+    /// machine was off); a pause or snooze that has not ended yet is kept.
+    pub fn restore(settings: Settings, catalogue: Catalogue, saved: &Snapshot, now: Moment) -> Schedule {
+        let mut s = Schedule::new(settings, catalogue, now);
+        s.rotation = saved.rotation.clone();
+        let gap = now.since(saved.at);
+        let was_break = gap >= s.settings.break_length || matches!(saved.phase, SavedPhase::OnBreak);
+        s.sat = if was_break || !saved.present { Duration::ZERO } else { Duration::from_millis(saved.sat_ms) + gap };
+        s.counting = Some(now);
+        s.snoozes_used = if was_break { 0 } else { saved.snoozes_used };
+        s.phase = match saved.phase {
+            SavedPhase::Paused { until } => Phase::Paused { until },
+            SavedPhase::Snoozed { until } if !was_break => Phase::Snoozed { until },
+            SavedPhase::Due if !was_break => Phase::Due { notified: saved.at, repeat: 0 },
+            _ => Phase::Sitting,
+        };
+        s.shown = None;
+        s.settle();
+        s
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// Feeds one input at `now`. A `now` earlier than one already seen is taken as the later
+    /// one: a clock that steps back must not make time run backwards here.
+    pub fn handle(&mut self, now: Moment, input: Input) {
+        let now = now.max(self.now);
+        self.now = now;
+        self.apply(now, input);
+        self.settle();
+    }
+
+    /// Takes the effects produced since the last call, in order.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// When the schedule next needs a [`Input::Tick`]; always after the last `now` it saw.
+    pub fn next_deadline(&self) -> Option<Moment> {
+        self.timers().into_iter().map(|(at, _)| at).min()
+    }
+
+    pub fn status(&self, now: Moment) -> Status {
+        let now = now.max(self.now);
+        let sitting = self.sitting(now);
+        let next_break_in = match self.phase {
+            Phase::Sitting => self.due_at().map(|at| at.since(now)),
+            Phase::Due { .. } => Some(Duration::ZERO),
+            Phase::Snoozed { until } => Some(until.since(now)),
+            Phase::OnBreak { .. } | Phase::Paused { .. } => None,
+        };
+        let (state, until) = match self.phase {
+            Phase::Sitting => (State::Sitting, None),
+            Phase::Due { .. } => (State::Due, None),
+            Phase::Snoozed { until } => (State::Snoozed, Some(until)),
+            Phase::OnBreak { .. } => (State::OnBreak, None),
+            Phase::Paused { until } => (State::Paused, until),
+        };
+        Status {
+            state,
+            present: self.presence == Presence::Here,
+            sitting,
+            next_break_in,
+            until,
+            next_exercise: self.next_stretch().map(|s| NextStretch { id: s.id.clone(), name: s.name.clone() }),
+            snoozes_left: self.settings.max_snoozes.saturating_sub(self.snoozes_used),
+            card_open: self.card.is_some(),
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            version: 1,
+            at: self.now,
+            sat_ms: u64::try_from(self.sitting(self.now).as_millis()).unwrap_or(u64::MAX),
+            present: self.presence == Presence::Here,
+            phase: match self.phase {
+                Phase::Sitting => SavedPhase::Sitting,
+                Phase::Due { .. } => SavedPhase::Due,
+                Phase::Snoozed { until } => SavedPhase::Snoozed { until },
+                Phase::OnBreak { .. } => SavedPhase::OnBreak,
+                Phase::Paused { until } => SavedPhase::Paused { until },
+            },
+            snoozes_used: self.snoozes_used,
+            rotation: self.rotation.clone(),
+        }
+    }
+
+    /// The reminder text for the current break, as a notification would show it.
+    pub fn reminder(&self, repeat: u32) -> Reminder {
+        let length = duration::human(self.settings.break_length);
+        let stretch = self.next_stretch();
+        let mut body = format!("Stand up and move for {length}.");
+        if let Some(s) = stretch {
+            body.push_str(&format!("\nNext stretch: {} ({}).", s.name, s.figures()));
+        }
+        Reminder {
+            break_id: self.break_id,
+            title: if repeat == 0 { "Time to move".to_string() } else { "Still sitting: time to move".to_string() },
+            body,
+            snooze: (self.snoozes_used < self.settings.max_snoozes).then_some(self.settings.snooze),
+            repeat,
+            stretch_id: stretch.map(|s| s.id.clone()),
+        }
+    }
+
+    fn next_stretch(&self) -> Option<&super::catalogue::Stretch> {
+        self.rotation.pick(&self.catalogue, &self.settings.exercises, self.settings.break_length)
+    }
+
+    fn sitting(&self, now: Moment) -> Duration {
+        self.sat + self.counting.map_or(Duration::ZERO, |c| now.since(c))
+    }
+
+    /// When sitting reaches the limit, if it is accruing.
+    fn due_at(&self) -> Option<Moment> {
+        let c = self.counting?;
+        Some(c + self.settings.sit_limit.saturating_sub(self.sat))
+    }
+
+    fn away(&self) -> bool {
+        matches!(self.presence, Presence::Away { .. })
+    }
+
+    /// The schedule's timers that lie in the future: what `next_deadline` reports.
+    fn timers(&self) -> Vec<(Moment, Timer)> {
+        let mut t = self.timers_including_now();
+        // The tray says "Sitting 42 min": wake once a minute while that number moves.
+        if self.counting.is_some() {
+            let into_minute = self.sitting(self.now).as_millis() % 60_000;
+            t.push((self.now + Duration::from_millis(60_000 - into_minute as u64), Timer::StatusMinute));
+        }
+        // `settle` has fired everything at or before `now`; keep the promise that deadlines
+        // lie in the future even if a rule were ever wrong.
+        t.retain(|(at, _)| *at > self.now);
+        t
+    }
+
+    /// Fires every timer that is due, then reports status and state changes.
+    fn settle(&mut self) {
+        for _ in 0..MAX_FIRINGS {
+            let now = self.now;
+            let due = self.timers_including_now().into_iter().filter(|(at, _)| *at <= now).min_by_key(|(at, _)| *at);
+            let Some((_, timer)) = due else { break };
+            self.fire(now, timer);
+        }
+        let status = self.status(self.now);
+        let shown = Shown {
+            state: status.state,
+            present: status.present,
+            sitting_minutes: status.sitting.as_secs() / 60,
+            next_break_minutes: status.next_break_in.map(duration::minutes_ceil),
+            until: status.until,
+            next: status.next_exercise.as_ref().map(|n| n.id.clone()),
+            snoozes_left: status.snoozes_left,
+            card_open: status.card_open,
+        };
+        if self.shown.as_ref() != Some(&shown) {
+            self.shown = Some(shown);
+            self.effects.push(Effect::Status(status));
+        }
+        if std::mem::take(&mut self.dirty) {
+            self.effects.push(Effect::Persist(self.snapshot()));
+        }
+    }
+
+    /// Every timer, including those at or before now, which `settle` must fire.
+    fn timers_including_now(&self) -> Vec<(Moment, Timer)> {
+        let mut t = Vec::new();
+        // First, so a hold that ends with the break still gets its cue before the break ends.
+        if let Some(at) = self.card.as_ref().and_then(|c| c.hold_ends) {
+            t.push((at, Timer::HoldEnds));
+        }
+        match self.phase {
+            Phase::Sitting => {
+                if let Some(at) = self.due_at() {
+                    t.push((at, Timer::BreakDue));
+                }
+            }
+            Phase::Due { notified, .. } if !self.away() => t.push((notified + self.settings.remind_again, Timer::RemindAgain)),
+            Phase::Snoozed { until } if !self.away() => t.push((until, Timer::SnoozeEnds)),
+            Phase::Paused { until: Some(until) } => t.push((until, Timer::PauseEnds)),
+            Phase::OnBreak { ends } => {
+                let hold = self.card.as_ref().and_then(|c| c.hold_ends);
+                t.push((ends.max(hold.unwrap_or(ends)), Timer::BreakEnds));
+            }
+            _ => {}
+        }
+        t
+    }
+
+    fn fire(&mut self, now: Moment, timer: Timer) {
+        match timer {
+            Timer::BreakDue => {
+                self.phase = Phase::Due { notified: now, repeat: 0 };
+                if self.due_recorded != self.break_id {
+                    self.due_recorded = self.break_id;
+                    self.record(now, EventKind::Due);
+                }
+                self.notify(0);
+            }
+            Timer::RemindAgain => {
+                if let Phase::Due { repeat, .. } = self.phase {
+                    self.phase = Phase::Due { notified: now, repeat: repeat + 1 };
+                    self.notify(repeat + 1);
+                }
+            }
+            Timer::SnoozeEnds => {
+                self.phase = Phase::Due { notified: now, repeat: 0 };
+                self.notify(0);
+            }
+            Timer::PauseEnds => {
+                self.phase = Phase::Sitting;
+                self.record(now, EventKind::Resumed);
+            }
+            Timer::HoldEnds => self.end_hold(now),
+            Timer::BreakEnds => {
+                self.effects.push(Effect::Cue(Cue::BreakEnd));
+                self.resolve(now, EventKind::Taken);
+            }
+            Timer::StatusMinute => {}
+        }
+        self.dirty = true;
+    }
+
+    fn apply(&mut self, now: Moment, input: Input) {
+        match input {
+            Input::Tick => {}
+            Input::Activity { idle } => self.activity(now, idle),
+            Input::AwayBegan => {
+                let (since, counted) = match self.presence {
+                    Presence::Away { .. } => return,
+                    Presence::Idle { since, .. } => (since, true),
+                    Presence::Here => (now, false),
+                };
+                self.stop_counting(now);
+                self.presence = Presence::Away { since, counted };
+                self.dirty = true;
+            }
+            Input::AwayEnded => {
+                let Presence::Away { since, counted } = self.presence else { return };
+                self.presence = Presence::Here;
+                if !counted && now.since(since) >= self.settings.break_length {
+                    self.natural_break(now, since);
+                }
+                self.start_counting(now);
+                self.dirty = true;
+            }
+            Input::Gap { length } => self.gap(now, length),
+            Input::Command(c) => self.command(now, c),
+            Input::Card(e) => self.card_event(now, e),
+            Input::Settings(s) => {
+                self.settings = *s;
+                self.refresh_card_permissions();
+            }
+            Input::Catalogue(c) => self.catalogue = *c,
+        }
+    }
+
+    fn activity(&mut self, now: Moment, idle: Duration) {
+        let last_input = now - idle;
+        if idle >= self.settings.idle_reset() {
+            match self.presence {
+                Presence::Here => {
+                    self.stop_counting(last_input.max(self.counting.unwrap_or(last_input)));
+                    self.presence = Presence::Idle { since: last_input, seen: now };
+                    self.natural_break(now, last_input);
+                    self.dirty = true;
+                }
+                // Locked and no input for long enough: a break, even before the unlock.
+                Presence::Away { since, counted: false } => {
+                    self.presence = Presence::Away { since, counted: true };
+                    self.natural_break(now, since.min(last_input));
+                    self.dirty = true;
+                }
+                _ => {}
+            }
+        } else if let Presence::Idle { seen, .. } = self.presence {
+            self.presence = Presence::Here;
+            // Input cannot have come before the moment the user was seen to be idle.
+            self.start_counting(last_input.max(seen));
+            self.dirty = true;
+        }
+    }
+
+    fn gap(&mut self, now: Moment, length: Duration) {
+        if length >= self.settings.break_length {
+            if self.presence == Presence::Here {
+                self.natural_break(now, now - length);
+                self.start_counting(now);
+            } else if let Presence::Away { since, .. } = self.presence {
+                self.presence = Presence::Away { since, counted: true };
+                self.natural_break(now, since);
+            }
+        } else if let Some(c) = self.counting {
+            // A short sleep is not sitting, but not a break either: leave it out.
+            self.counting = Some((c + length).min(now));
+        }
+        self.dirty = true;
+    }
+
+    fn command(&mut self, now: Moment, c: Command) {
+        match c {
+            Command::BreakNow => self.start_break(now),
+            Command::Snooze(length) => self.snooze(now, length),
+            Command::Skip => {
+                if !matches!(self.phase, Phase::Paused { .. }) {
+                    if self.card.as_ref().is_some_and(|c| !c.preview) || matches!(self.phase, Phase::OnBreak { .. }) {
+                        self.close_card();
+                    }
+                    self.resolve(now, EventKind::Skipped);
+                }
+            }
+            Command::Pause(length) => {
+                if matches!(self.phase, Phase::OnBreak { .. }) {
+                    return;
+                }
+                let until = match length {
+                    PauseLength::For(d) => Some(now + d),
+                    PauseLength::Until(t) => Some(t.max(now)),
+                    PauseLength::UntilResumed => None,
+                };
+                self.close_notification();
+                self.phase = Phase::Paused { until };
+                self.snoozes_used = 0;
+                self.record(now, EventKind::Paused);
+                self.dirty = true;
+            }
+            Command::Resume => {
+                if let Phase::Paused { .. } = self.phase {
+                    self.phase = Phase::Sitting;
+                    self.record(now, EventKind::Resumed);
+                    self.dirty = true;
+                }
+            }
+            Command::ShowNext => {
+                if self.card.is_none()
+                    && let Some(s) = self.next_stretch().cloned()
+                {
+                    let card = Card::new(s, self.settings.break_length, true);
+                    self.effects.push(Effect::ShowCard(card.view(None, false)));
+                    self.card = Some(card);
+                }
+            }
+        }
+    }
+
+    fn snooze(&mut self, now: Moment, length: Option<Duration>) {
+        if self.snoozes_used >= self.settings.max_snoozes {
+            return;
+        }
+        let from = match self.phase {
+            Phase::Sitting if self.presence == Presence::Here => self.due_at().unwrap_or(now).max(now),
+            Phase::Due { .. } | Phase::OnBreak { .. } => now,
+            _ => return,
+        };
+        let was_on_break = matches!(self.phase, Phase::OnBreak { .. });
+        let until = from + length.unwrap_or(self.settings.snooze);
+        self.close_notification();
+        self.phase = Phase::Snoozed { until };
+        if was_on_break {
+            // The break did not happen: sitting goes on from where it stopped.
+            self.close_card();
+            self.start_counting(now);
+        }
+        self.snoozes_used += 1;
+        self.record(now, EventKind::Snoozed);
+        self.dirty = true;
+    }
+
+    fn card_event(&mut self, now: Moment, e: CardEvent) {
+        let Some(card) = self.card.as_mut() else { return };
+        let preview = card.preview;
+        match e {
+            CardEvent::StartHold => {
+                if card.start_hold(now) {
+                    self.update_card();
+                }
+            }
+            CardEvent::HoldDone => {
+                if card.hold_ends.is_some() {
+                    self.end_hold(now);
+                }
+            }
+            CardEvent::Next => {
+                if card.advance() {
+                    self.update_card();
+                } else {
+                    self.routine_over(now);
+                }
+            }
+            CardEvent::Done => self.routine_over(now),
+            CardEvent::Snooze if !preview => self.snooze(now, None),
+            CardEvent::Skip if !preview => self.command(now, Command::Skip),
+            CardEvent::Snooze | CardEvent::Skip | CardEvent::Close => self.close_card(),
+        }
+    }
+
+    fn end_hold(&mut self, now: Moment) {
+        let Some(card) = self.card.as_mut() else { return };
+        card.hold_ends = None;
+        self.effects.push(Effect::Cue(Cue::HoldEnd));
+        if card.advance() {
+            self.update_card();
+        } else {
+            self.routine_over(now);
+        }
+    }
+
+    /// The routine is finished: a break is taken; a preview simply closes.
+    fn routine_over(&mut self, now: Moment) {
+        if matches!(self.phase, Phase::OnBreak { .. }) {
+            self.resolve(now, EventKind::Taken);
+        } else {
+            self.close_card();
+        }
+    }
+
+    fn start_break(&mut self, now: Moment) {
+        if matches!(self.phase, Phase::OnBreak { .. }) {
+            return;
+        }
+        self.close_notification();
+        self.stop_counting(now);
+        let ends = now + self.settings.break_length;
+        self.phase = Phase::OnBreak { ends };
+        let stretch = self.next_stretch().cloned();
+        match stretch {
+            Some(s) => {
+                let card = Card::new(s, self.settings.break_length, false);
+                let view = card.view(Some(ends), self.snoozes_used < self.settings.max_snoozes);
+                let replacing = self.card.is_some();
+                self.card = Some(card);
+                self.effects.push(if replacing { Effect::UpdateCard(view) } else { Effect::ShowCard(view) });
+            }
+            None => self.close_card(),
+        }
+        self.dirty = true;
+    }
+
+    /// A break is over one way or another: record it, move the rotation on, start sitting
+    /// afresh.
+    fn resolve(&mut self, now: Moment, kind: EventKind) {
+        let stretch = self.next_stretch().map(|s| s.id.clone());
+        self.effects.push(Effect::Record(Event { at: now, kind, stretch: stretch.clone(), sat: self.sitting(now).as_secs() }));
+        if let Some(id) = &stretch {
+            self.rotation.advance(id);
+        }
+        self.close_notification();
+        if self.card.as_ref().is_some_and(|c| !c.preview) {
+            self.close_card();
+        }
+        self.phase = match self.phase {
+            Phase::Paused { until } => Phase::Paused { until },
+            _ => Phase::Sitting,
+        };
+        self.snoozes_used = 0;
+        self.break_id += 1;
+        self.sat = Duration::ZERO;
+        self.counting = None;
+        self.start_counting(now);
+        self.dirty = true;
+    }
+
+    /// Idle, away or asleep long enough: the user took a break without being asked.
+    fn natural_break(&mut self, now: Moment, since: Moment) {
+        if matches!(self.phase, Phase::OnBreak { .. }) {
+            // The break in progress is being taken; it is recorded when it ends.
+            self.sat = Duration::ZERO;
+            self.counting = None;
+            return;
+        }
+        let sat = self.sitting(since).as_secs();
+        self.effects.push(Effect::Record(Event { at: now, kind: EventKind::Natural, stretch: None, sat }));
+        self.close_notification();
+        if let Phase::Due { .. } | Phase::Snoozed { .. } = self.phase {
+            self.phase = Phase::Sitting;
+            self.break_id += 1;
+        }
+        self.snoozes_used = 0;
+        self.sat = Duration::ZERO;
+        self.counting = None;
+    }
+
+    fn start_counting(&mut self, from: Moment) {
+        let on_break = matches!(self.phase, Phase::OnBreak { .. });
+        if self.counting.is_none() && self.presence == Presence::Here && !on_break {
+            self.counting = Some(from.min(self.now));
+        }
+    }
+
+    fn stop_counting(&mut self, at: Moment) {
+        if let Some(c) = self.counting.take() {
+            self.sat += at.since(c);
+        }
+    }
+
+    fn notify(&mut self, repeat: u32) {
+        let r = self.reminder(repeat);
+        self.notification_open = true;
+        self.effects.push(Effect::Notify(r));
+    }
+
+    fn close_notification(&mut self) {
+        if std::mem::take(&mut self.notification_open) {
+            self.effects.push(Effect::CloseNotification);
+        }
+    }
+
+    fn close_card(&mut self) {
+        if self.card.take().is_some() {
+            self.effects.push(Effect::CloseCard);
+        }
+    }
+
+    fn update_card(&mut self) {
+        let ends = match self.phase {
+            Phase::OnBreak { ends } => Some(ends),
+            _ => None,
+        };
+        let can_snooze = self.snoozes_used < self.settings.max_snoozes;
+        if let Some(card) = &self.card {
+            let view = card.view(if card.preview { None } else { ends }, can_snooze && !card.preview);
+            self.effects.push(Effect::UpdateCard(view));
+        }
+    }
+
+    fn refresh_card_permissions(&mut self) {
+        if self.card.is_some() {
+            self.update_card();
+        }
+    }
+
+    fn record(&mut self, now: Moment, kind: EventKind) {
+        let stretch = match kind {
+            EventKind::Due | EventKind::Snoozed => self.next_stretch().map(|s| s.id.clone()),
+            _ => None,
+        };
+        self.effects.push(Effect::Record(Event { at: now, kind, stretch, sat: self.sitting(now).as_secs() }));
+    }
+}

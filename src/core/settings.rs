@@ -1,0 +1,286 @@
+//! The user's settings (`config.json`): every key optional, the defaults are the articles'
+//! rule of moving for two minutes every hour.
+
+use super::catalogue::{Equipment, Position};
+use super::duration;
+use super::problem::{Problems, Report, field, parse_json, strip_comments, suggest};
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Sitting time after which a break is due.
+    pub sit_limit: Duration,
+    /// How long a break lasts.
+    pub break_length: Duration,
+    /// Idle this long counts as a break taken; `None` means "as long as a break".
+    idle_reset: Option<Duration>,
+    /// How far Snooze pushes a due break.
+    pub snooze: Duration,
+    /// How long a due break may be ignored before the reminder comes again.
+    pub remind_again: Duration,
+    /// Snoozes allowed for one break; after that the reminder no longer offers it.
+    pub max_snoozes: u32,
+    pub sound: Sound,
+    pub exercises: Filters,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sound {
+    pub enabled: bool,
+    /// 0.0 to 1.0.
+    pub volume: f32,
+    /// A WAV or OGG file played instead of the built-in hold-end cue.
+    pub file: Option<String>,
+}
+
+impl Default for Sound {
+    fn default() -> Self {
+        Sound { enabled: true, volume: 0.6, file: None }
+    }
+}
+
+/// Which stretches may be offered.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Filters {
+    pub equipment: Vec<Equipment>,
+    pub positions: Vec<Position>,
+}
+
+impl Default for Filters {
+    /// At a desk nobody has dumbbells or a rowing machine to hand, so those exercises stay in
+    /// the catalogue but are offered only to people who ask for them.
+    fn default() -> Self {
+        Filters {
+            equipment: vec![Equipment::None, Equipment::Chair],
+            positions: vec![Position::Seated, Position::Standing, Position::Either],
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            sit_limit: Duration::from_secs(60 * 60),
+            break_length: Duration::from_secs(2 * 60),
+            idle_reset: None,
+            snooze: Duration::from_secs(10 * 60),
+            remind_again: Duration::from_secs(5 * 60),
+            max_snoozes: 3,
+            sound: Sound::default(),
+            exercises: Filters::default(),
+        }
+    }
+}
+
+/// Every key `config.json` knows, for unknown-key hints.
+pub const KEYS: &[&str] =
+    &["sit_limit", "break_length", "idle_reset", "snooze", "remind_again", "max_snoozes", "sound", "exercises"];
+
+impl Settings {
+    pub fn idle_reset(&self) -> Duration {
+        self.idle_reset.unwrap_or(self.break_length)
+    }
+
+    pub fn set_idle_reset(&mut self, d: Option<Duration>) {
+        self.idle_reset = d;
+    }
+
+    /// Reads a settings file over the defaults.
+    pub fn parse(file: &str, text: &str) -> Result<Settings, Problems> {
+        Settings::default().parse_over(file, text)
+    }
+
+    /// Reads a settings file whose keys replace those of `self`, key by key: how a user's
+    /// file sits on top of a system-wide one.
+    pub fn parse_over(&self, file: &str, text: &str) -> Result<Settings, Problems> {
+        let mut doc = parse_json(file, text)?;
+        strip_comments(&mut doc);
+        let mut report = Report::new(file, text);
+        let mut out = self.clone();
+        let Some(map) = doc.as_object() else {
+            report.add("", "the settings must be a JSON object like {\"sit_limit\": \"60m\"}");
+            return report.finish().map(|_| out);
+        };
+        for (key, value) in map {
+            let key = key.as_str();
+            match key {
+                "sit_limit" => set_duration(&mut report, key, value, Duration::from_secs(1), &mut out.sit_limit),
+                "break_length" => set_duration(&mut report, key, value, Duration::from_secs(1), &mut out.break_length),
+                "snooze" => set_duration(&mut report, key, value, Duration::from_secs(1), &mut out.snooze),
+                "remind_again" => set_duration(&mut report, key, value, Duration::from_secs(1), &mut out.remind_again),
+                "idle_reset" => {
+                    let mut d = out.idle_reset();
+                    set_duration(&mut report, key, value, Duration::from_secs(1), &mut d);
+                    out.idle_reset = Some(d);
+                }
+                "max_snoozes" => match field::<u32>(&mut report, key, value) {
+                    Some(n) if n <= 20 => out.max_snoozes = n,
+                    Some(n) => report.add(key, format!("{n} snoozes is more than the 20 allowed")),
+                    None => {}
+                },
+                "sound" => {
+                    if let Some(sound) = field::<Sound>(&mut report, key, value) {
+                        if !(0.0..=1.0).contains(&sound.volume) || sound.volume.is_nan() {
+                            report.add("sound.volume", format!("{} is outside 0.0 to 1.0", sound.volume));
+                        } else {
+                            out.sound = sound;
+                        }
+                    }
+                }
+                "exercises" => {
+                    if let Some(filters) = field::<Filters>(&mut report, key, value) {
+                        if filters.equipment.is_empty() || filters.positions.is_empty() {
+                            report.add(key, "an empty list would leave no stretch to offer");
+                        } else {
+                            out.exercises = filters;
+                        }
+                    }
+                }
+                other => {
+                    let hint = suggest(other, KEYS).map(|k| format!("; did you mean \"{k}\"?")).unwrap_or_default();
+                    report.add(other, format!("unknown setting \"{other}\"{hint} (known: {})", KEYS.join(", ")));
+                }
+            }
+        }
+        report.finish().map(|_| out)
+    }
+
+    /// A complete settings file with every key at its default and a "//" note on each.
+    pub fn default_file() -> String {
+        let d = Settings::default();
+        let f = duration::format;
+        format!(
+            r#"{{
+  "// limber settings": "Every key is optional; delete any you do not want to change. Keys starting with // are notes. Durations are written like \"45s\", \"2m\" or \"1h30m\".",
+
+  "// sit_limit": "How long you may sit before a break is due. Idle time shorter than idle_reset counts as sitting.",
+  "sit_limit": "{}",
+
+  "// break_length": "How long a break lasts: a stretch, then walking for the rest of it.",
+  "break_length": "{}",
+
+  "// idle_reset": "No keyboard or mouse input for this long counts as a break you took, and sitting time starts again from zero. Not set here, so it follows break_length; set it like \"idle_reset\": \"3m\" to differ.",
+
+  "// snooze": "How far Snooze pushes a due break.",
+  "snooze": "{}",
+
+  "// remind_again": "If a due break is ignored, the reminder comes again after this long.",
+  "remind_again": "{}",
+
+  "// max_snoozes": "How many times one break may be snoozed; after that Snooze is no longer offered.",
+  "max_snoozes": {},
+
+  "// sound": "The cue at the end of each hold. volume is 0.0 to 1.0; file is an optional WAV or OGG to play instead.",
+  "sound": {{ "enabled": {}, "volume": {}, "file": null }},
+
+  "// exercises": "Which stretches to offer. equipment: none, chair, dumbbells, gym_machine. positions: seated, standing, either.",
+  "exercises": {{ "equipment": ["none", "chair"], "positions": ["seated", "standing", "either"] }}
+}}
+"#,
+            f(d.sit_limit),
+            f(d.break_length),
+            f(d.snooze),
+            f(d.remind_again),
+            d.max_snoozes,
+            d.sound.enabled,
+            d.sound.volume,
+        )
+    }
+}
+
+fn set_duration(report: &mut Report<'_>, key: &str, value: &serde_json::Value, least: Duration, slot: &mut Duration) {
+    let Some(text) = value.as_str() else {
+        report.add(key, format!("expected a duration string like \"2m\", found {}", kind(value)));
+        return;
+    };
+    match duration::parse(text) {
+        Ok(d) if d < least => {
+            report.add(key, format!("\"{text}\" is too short; it must be at least {}", duration::format(least)))
+        }
+        Ok(d) => *slot = d,
+        Err(e) => report.add(key, e.to_string()),
+    }
+}
+
+fn kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_object_gives_the_articles_rule() {
+        let s = Settings::parse("c.json", "{}").unwrap();
+        assert_eq!(s, Settings::default());
+        assert_eq!(s.sit_limit, Duration::from_secs(3600));
+        assert_eq!(s.break_length, Duration::from_secs(120));
+        assert_eq!(s.idle_reset(), s.break_length);
+    }
+
+    #[test]
+    fn idle_reset_follows_break_length_unless_set() {
+        let s = Settings::parse("c.json", r#"{"break_length": "5m"}"#).unwrap();
+        assert_eq!(s.idle_reset(), Duration::from_secs(300));
+        let s = Settings::parse("c.json", r#"{"break_length": "5m", "idle_reset": "1m"}"#).unwrap();
+        assert_eq!(s.idle_reset(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn default_file_parses_to_the_defaults() {
+        assert_eq!(Settings::parse("default", &Settings::default_file()).unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_place() {
+        let text = "{\n  \"sit_limit\": \"90\",\n  \"snoze\": \"5m\",\n  \"sound\": {\"volume\": 3},\n  \"max_snoozes\": -1,\n  \"exercises\": {\"equipment\": [\"kettlebell\"]}\n}";
+        let e = Settings::parse("/home/a/.config/limber/config.json", text).unwrap_err();
+        let lines: Vec<String> = e.0.iter().map(|p| p.to_string()).collect();
+        assert_eq!(lines.len(), 5, "{lines:#?}");
+        assert!(lines[0].starts_with("/home/a/.config/limber/config.json:2:3: sit_limit: "), "{}", lines[0]);
+        assert!(lines[1].starts_with("/home/a/.config/limber/config.json:3:3: snoze: unknown setting"), "{}", lines[1]);
+        assert!(lines[1].contains("did you mean \"snooze\""), "{}", lines[1]);
+        assert!(lines[2].contains(":4:13: sound.volume: 3 is outside"), "{}", lines[2]);
+        assert!(lines[3].contains(":5:3: max_snoozes: "), "{}", lines[3]);
+        assert!(lines[4].contains(":6:31: exercises.equipment[0]: unknown variant `kettlebell`"), "{}", lines[4]);
+    }
+
+    #[test]
+    fn nested_unknown_keys_are_named() {
+        let e = Settings::parse("c.json", r#"{"sound": {"enabled": true, "loud": 1}}"#).unwrap_err();
+        assert!(e.to_string().contains("sound.loud: unknown field `loud`"), "{e}");
+    }
+
+    #[test]
+    fn wrong_types_say_what_was_found() {
+        let e = Settings::parse("c.json", r#"{"snooze": 10, "sit_limit": "0s"}"#).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("snooze: expected a duration string like \"2m\", found a number"), "{text}");
+        assert!(text.contains("sit_limit: \"0s\" is too short"), "{text}");
+    }
+
+    #[test]
+    fn not_an_object() {
+        let e = Settings::parse("c.json", "[1]").unwrap_err();
+        assert!(e.to_string().starts_with("c.json:1:1: the settings must be a JSON object"), "{e}");
+    }
+
+    #[test]
+    fn layers_apply_key_by_key() {
+        let system = Settings::parse("/etc/xdg/limber/config.json", r#"{"sit_limit": "45m", "snooze": "5m"}"#).unwrap();
+        let user = system.parse_over("user.json", r#"{"snooze": "15m"}"#).unwrap();
+        assert_eq!(user.sit_limit, Duration::from_secs(45 * 60));
+        assert_eq!(user.snooze, Duration::from_secs(15 * 60));
+    }
+}

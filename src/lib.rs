@@ -1,0 +1,9 @@
+//! limber: counts real sitting time and walks you through a stretch when it is time to move.
+//!
+//! [`core`] is the pure brain (catalogue, settings, schedule); everything else adapts it to
+//! files, the command line and the desktop.
+
+pub mod cli;
+pub mod core;
+pub mod daemon;
+pub mod files;

@@ -1,0 +1,186 @@
+//! Invariants of the schedule over random days: whatever the user and the desktop do, the
+//! schedule keeps its promises.
+
+use limber::core::catalogue::Catalogue;
+use limber::core::schedule::{CardEvent, Command, Effect, Input, PauseLength};
+use limber::core::status::State;
+use limber::core::{Moment, Schedule, Settings};
+use proptest::prelude::*;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Wait(u64),
+    Sleep(u64),
+    Do(Input),
+}
+
+fn input() -> impl Strategy<Value = Input> {
+    let secs = |r: std::ops::Range<u64>| r.prop_map(Duration::from_secs);
+    prop_oneof![
+        4 => secs(0..400).prop_map(|idle| Input::Activity { idle }),
+        1 => Just(Input::AwayBegan),
+        1 => Just(Input::AwayEnded),
+        2 => Just(Input::Command(Command::BreakNow)),
+        2 => prop::option::of(secs(1..1800)).prop_map(|d| Input::Command(Command::Snooze(d))),
+        1 => Just(Input::Command(Command::Skip)),
+        1 => secs(1..9000).prop_map(|d| Input::Command(Command::Pause(PauseLength::For(d)))),
+        1 => Just(Input::Command(Command::Pause(PauseLength::UntilResumed))),
+        1 => Just(Input::Command(Command::Resume)),
+        1 => Just(Input::Command(Command::ShowNext)),
+        3 => prop_oneof![
+            Just(CardEvent::StartHold), Just(CardEvent::HoldDone), Just(CardEvent::Next), Just(CardEvent::Done),
+            Just(CardEvent::Snooze), Just(CardEvent::Skip), Just(CardEvent::Close)
+        ].prop_map(Input::Card),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => (1u64..5000).prop_map(Step::Wait),
+        1 => (1u64..8000).prop_map(Step::Sleep),
+        8 => input().prop_map(Step::Do),
+    ]
+}
+
+fn settings() -> impl Strategy<Value = Settings> {
+    (10u64..5000, 5u64..400, 5u64..900, 5u64..900, 0u32..4, prop::option::of(5u64..400)).prop_map(
+        |(sit, brk, remind, snooze, max, idle)| {
+            let mut s = Settings::default();
+            s.sit_limit = Duration::from_secs(sit);
+            s.break_length = Duration::from_secs(brk);
+            s.remind_again = Duration::from_secs(remind);
+            s.snooze = Duration::from_secs(snooze);
+            s.max_snoozes = max;
+            s.set_idle_reset(idle.map(Duration::from_secs));
+            s
+        },
+    )
+}
+
+struct Checker {
+    settings: Settings,
+    start: Moment,
+    /// Last reminder per break with no user command since.
+    last_notify: Option<(u64, Moment)>,
+    card_open: bool,
+}
+
+impl Checker {
+    fn call(&mut self, s: &mut Schedule, now: Moment, input: Input) {
+        let before = s.status(now);
+        let by_user = matches!(input, Input::Command(_) | Input::Card(_));
+        let natural = match &input {
+            Input::Activity { idle } => *idle >= self.settings.idle_reset() && before.state != State::OnBreak,
+            _ => false,
+        };
+        let resumes = matches!(input, Input::Command(Command::Resume));
+        if by_user {
+            self.last_notify = None;
+        }
+        s.handle(now, input);
+        let after = s.status(now);
+        for e in s.take_effects() {
+            match e {
+                Effect::Notify(r) => {
+                    assert_eq!(after.state, State::Due, "a reminder leaves the break due");
+                    if before.state == State::Paused && !resumes {
+                        assert!(before.until.is_some_and(|u| u <= now), "reminder during a pause");
+                    }
+                    if before.state == State::Snoozed && !by_user {
+                        assert!(before.until.is_some_and(|u| u <= now), "reminder during a snooze");
+                    }
+                    if let Some((id, at)) = self.last_notify
+                        && id == r.break_id
+                    {
+                        assert!(now.since(at) >= self.settings.remind_again, "two reminders within remind_again");
+                    }
+                    if r.snooze.is_some() {
+                        assert!(after.snoozes_left > 0);
+                    }
+                    self.last_notify = Some((r.break_id, now));
+                }
+                Effect::ShowCard(_) => {
+                    assert!(!self.card_open, "a second card over an open one");
+                    self.card_open = true;
+                }
+                Effect::CloseCard => {
+                    assert!(self.card_open, "closing a card that is not open");
+                    self.card_open = false;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(after.card_open, self.card_open);
+        assert!(after.sitting <= now.since(self.start), "more sitting than time passed");
+        if natural {
+            assert_eq!(after.sitting, Duration::ZERO, "a natural break resets sitting");
+        }
+        if let Some(d) = s.next_deadline() {
+            assert!(d > now, "deadline in the past");
+        }
+        if after.state == State::Sitting && after.present {
+            assert!(after.sitting < self.settings.sit_limit, "a due break was missed");
+        }
+        if after.state == State::Due {
+            assert!(after.next_break_in == Some(Duration::ZERO));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_over_random_days(settings in settings(), steps in prop::collection::vec(step(), 1..120)) {
+        let start = Moment::from_secs(1_763_280_000);
+        let mut s = Schedule::new(settings.clone(), Catalogue::builtin(), start);
+        s.take_effects();
+        let mut c = Checker { settings: settings.clone(), start, last_notify: None, card_open: false };
+        let mut now = start;
+        for step in steps {
+            match step {
+                Step::Wait(secs) => {
+                    let until = now + Duration::from_secs(secs);
+                    while let Some(d) = s.next_deadline().filter(|d| *d <= until) {
+                        now = d;
+                        c.call(&mut s, now, Input::Tick);
+                    }
+                    now = until;
+                }
+                Step::Sleep(secs) => {
+                    now = now + Duration::from_secs(secs);
+                    c.call(&mut s, now, Input::Gap { length: Duration::from_secs(secs) });
+                }
+                Step::Do(input) => c.call(&mut s, now, input),
+            }
+        }
+    }
+
+    #[test]
+    fn a_snapshot_restores_the_same_plan(settings in settings(), steps in prop::collection::vec(input(), 0..30), later in 0u64..3) {
+        let start = Moment::from_secs(1_763_280_000);
+        let mut s = Schedule::new(settings.clone(), Catalogue::builtin(), start);
+        let mut now = start;
+        for i in steps {
+            now = now + Duration::from_secs(7);
+            s.handle(now, i);
+        }
+        let snap = s.snapshot();
+        let json = serde_json::to_string(&snap).unwrap();
+        let back: limber::core::schedule::Snapshot = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(&back, &snap);
+        let restored = Schedule::restore(settings.clone(), Catalogue::builtin(), &back, now + Duration::from_secs(later));
+        let (a, b) = (s.status(now), restored.status(now + Duration::from_secs(later)));
+        // A pause or snooze still running comes back as it was (one that ended while the
+        // user was away fires once they are back, which a restart assumes they are).
+        if matches!(a.state, State::Paused | State::Snoozed) && a.until.is_none_or(|u| u > now) {
+            prop_assert_eq!(a.state, b.state);
+            prop_assert_eq!(a.until, b.until);
+        }
+        if a.state == State::Sitting && a.present {
+            prop_assert_eq!(b.sitting, a.sitting + Duration::from_secs(later));
+        }
+        prop_assert_eq!(a.next_exercise, b.next_exercise);
+    }
+}
