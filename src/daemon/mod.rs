@@ -1,0 +1,427 @@
+//! The daemon: one winit event loop on the main thread feeds the schedule and carries out its
+//! effects through thin adapters (tray, notifications, card window, sound, storage). It
+//! sleeps until the schedule's next deadline or until something happens; nothing polls.
+
+pub mod card;
+pub mod clock;
+pub mod notify;
+pub mod paint;
+pub mod sound;
+pub mod store;
+pub mod tray;
+
+use crate::cli::Exit;
+use crate::core::schedule::{Command, Effect, Input, PauseLength};
+use crate::core::status::Status;
+use crate::core::{Moment, Schedule, Settings};
+use crate::files::{self, Places};
+use anyhow::Context as _;
+use card::CardWindow;
+use clock::{Clock, System};
+use notify::{Choice, Notifier, Word};
+use sound::Speaker;
+use std::io::IsTerminal as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use store::{Saved, Store};
+use tray::{Pick, Tray};
+use tray_icon::menu::{MenuEvent, MenuId};
+use tray_icon::{MouseButton, MouseButtonState, TrayIconEvent};
+use winit::application::ApplicationHandler;
+use winit::event::{StartCause, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::window::WindowId;
+
+/// Something from another thread that needs the event loop.
+#[derive(Debug)]
+pub enum Wake {
+    Menu(MenuId),
+    TrayClick,
+    Note(Word),
+    Quit(&'static str),
+}
+
+pub fn run() -> anyhow::Result<Exit> {
+    let places = Places::discover()?;
+    let log = init_logging(&places.state);
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log.as_deref().map(|p| p.display().to_string()).unwrap_or_default(), "limber starting");
+    let settings = files::load_settings(&places);
+    for p in &settings.problems {
+        tracing::warn!("{p}\nusing the last good settings");
+    }
+    let catalogue = files::load_catalogue(&places, &settings.value);
+    for p in &catalogue.problems {
+        tracing::warn!("{p}\nusing the built-in catalogue");
+    }
+    let store = Store::new(&places.state, &places.data);
+    let mut clock = Clock::new(System);
+    let now = clock.read().now;
+    let schedule = match store.load() {
+        Saved::Found(snapshot) => Schedule::restore(settings.value, catalogue.value, &snapshot, now),
+        Saved::Nothing => Schedule::new(settings.value, catalogue.value, now),
+        Saved::SetAside { kept, why } => {
+            tracing::warn!("the saved schedule could not be read ({why}); kept it as {} and started afresh", kept.display());
+            Schedule::new(settings.value, catalogue.value, now)
+        }
+    };
+
+    let event_loop = EventLoop::<Wake>::with_user_event().build().context(
+        "cannot reach the display: limber needs an X11 or Wayland desktop session (is DISPLAY or WAYLAND_DISPLAY set?)",
+    )?;
+    let proxy = event_loop.create_proxy();
+    // Both handlers are set-once, and an event before they are set is lost for good: install
+    // them before the tray exists.
+    MenuEvent::set_event_handler(Some({
+        let proxy = proxy.clone();
+        move |e: MenuEvent| {
+            let _ = proxy.send_event(Wake::Menu(e.id));
+        }
+    }));
+    TrayIconEvent::set_event_handler(Some({
+        let proxy = proxy.clone();
+        move |e: TrayIconEvent| {
+            if let TrayIconEvent::Click { button: MouseButton::Left, button_state: MouseButtonState::Up, .. } = e {
+                let _ = proxy.send_event(Wake::TrayClick);
+            }
+        }
+    }));
+    watch_signals(proxy.clone());
+    let notifier = Notifier::start({
+        let proxy = proxy.clone();
+        move |w| {
+            let _ = proxy.send_event(Wake::Note(w));
+        }
+    });
+    let mut daemon = Daemon {
+        schedule,
+        clock,
+        places,
+        store,
+        notifier,
+        speaker: Speaker::start(),
+        tray: None,
+        card: None,
+        status: None,
+        reminder_for: None,
+        saving_failed: false,
+        exit: Exit::Ok,
+    };
+    event_loop.run_app(&mut daemon).context("the event loop stopped")?;
+    tracing::info!("limber stopped");
+    Ok(daemon.exit)
+}
+
+/// Logs go to stderr (filtered by RUST_LOG, default info) and to `limber.log` in the state
+/// directory, which is started afresh once it passes 1 MB.
+fn init_logging(state: &Path) -> Option<std::path::PathBuf> {
+    use tracing_subscriber::prelude::*;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let path = state.join("limber.log");
+    let file = std::fs::create_dir_all(state)
+        .and_then(|_| {
+            if std::fs::metadata(&path).map(|m| m.len() > 1 << 20).unwrap_or(false) {
+                let _ = std::fs::rename(&path, state.join("limber.log.1"));
+            }
+            std::fs::OpenOptions::new().create(true).append(true).open(&path)
+        })
+        .ok();
+    let to_file = file.map(|f| tracing_subscriber::fmt::layer().with_ansi(false).with_writer(std::sync::Mutex::new(f)));
+    let to_stderr = tracing_subscriber::fmt::layer().with_ansi(std::io::stderr().is_terminal()).with_writer(std::io::stderr);
+    let ok = tracing_subscriber::registry().with(filter).with(to_stderr).with(to_file).try_init();
+    ok.ok().map(|_| path)
+}
+
+fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        Ok(mut signals) => {
+            let _ = std::thread::Builder::new().name("limber-signals".into()).spawn(move || {
+                for s in signals.forever() {
+                    let _ = proxy.send_event(Wake::Quit(if s == SIGINT { "SIGINT" } else { "SIGTERM" }));
+                }
+            });
+        }
+        Err(e) => tracing::warn!("cannot watch for SIGTERM/SIGINT: {e}"),
+    }
+}
+
+struct Daemon {
+    schedule: Schedule,
+    clock: Clock<System>,
+    places: Places,
+    store: Store,
+    notifier: Notifier,
+    speaker: Speaker,
+    tray: Option<Tray>,
+    card: Option<CardWindow>,
+    status: Option<Status>,
+    /// The break whose reminder is on screen: actions for any other are stale.
+    reminder_for: Option<u64>,
+    saving_failed: bool,
+    exit: Exit,
+}
+
+impl Daemon {
+    fn feed(&mut self, el: &ActiveEventLoop, input: Input) {
+        let reading = self.clock.read();
+        if let Some(length) = reading.gap {
+            tracing::info!("the machine was asleep or the clock jumped: {} s unaccounted for", length.as_secs());
+            self.schedule.handle(reading.now, Input::Gap { length });
+        }
+        self.schedule.handle(reading.now, input);
+        for effect in self.schedule.take_effects() {
+            self.apply(el, effect);
+        }
+    }
+
+    fn apply(&mut self, el: &ActiveEventLoop, effect: Effect) {
+        match effect {
+            Effect::Notify(r) => {
+                tracing::info!(break_id = r.break_id, repeat = r.repeat, "reminder: {}", r.body.replace('\n', " "));
+                self.reminder_for = Some(r.break_id);
+                self.notifier.show(r);
+            }
+            Effect::CloseNotification => {
+                self.reminder_for = None;
+                self.notifier.close();
+            }
+            Effect::ShowCard(view) => {
+                tracing::info!("card: {} ({})", view.title, view.stage);
+                self.card = None;
+                match CardWindow::open(el, view) {
+                    Ok(c) => self.card = Some(c),
+                    Err(e) => tracing::warn!("{e}"),
+                }
+            }
+            Effect::UpdateCard(view) => {
+                tracing::debug!("card: {} ({})", view.title, view.stage);
+                if let Some(end) = view.hold_ends_at {
+                    self.speaker.warm(self.clock.instant_for(end));
+                }
+                if let Some(c) = &mut self.card {
+                    c.update(view);
+                }
+            }
+            Effect::CloseCard => {
+                tracing::info!("card closed");
+                self.card = None;
+                release_memory();
+            }
+            Effect::Cue(cue) => {
+                tracing::info!("cue: {cue:?}");
+                self.speaker.play(cue, &self.schedule.settings().sound);
+            }
+            Effect::Status(status) => {
+                self.status = Some(status);
+                self.refresh_tray();
+            }
+            Effect::Persist(snapshot) => match self.store.save(&snapshot) {
+                Ok(()) => self.saving_failed = false,
+                Err(e) if !self.saving_failed => {
+                    self.saving_failed = true;
+                    tracing::warn!("{e}; limber carries on and tries again at the next change");
+                }
+                Err(_) => {}
+            },
+            Effect::Record(event) => {
+                tracing::info!(kind = ?event.kind, stretch = event.stretch.as_deref().unwrap_or("-"), sat = event.sat, "history");
+                if let Err(e) = self.store.append(&event) {
+                    tracing::warn!("{e}");
+                }
+            }
+        }
+    }
+
+    fn refresh_tray(&mut self) {
+        let (Some(tray), Some(status)) = (&mut self.tray, &self.status) else { return };
+        let line = status.line(|m| local_time(&self.clock, m));
+        let settings = self.schedule.settings();
+        tray.show(status, &line, settings.snooze, status.progress(settings.sit_limit));
+    }
+
+    fn pick(&mut self, el: &ActiveEventLoop, pick: Pick) {
+        tracing::info!("menu: {pick:?}");
+        let command = match pick {
+            Pick::BreakNow => Command::BreakNow,
+            Pick::Snooze => Command::Snooze(None),
+            Pick::Skip => Command::Skip,
+            Pick::Pause(d) => Command::Pause(PauseLength::For(d)),
+            Pick::PauseUntilTomorrow => match start_of_tomorrow() {
+                Some(wall) => Command::Pause(PauseLength::Until(self.clock.moment_of(wall))),
+                None => Command::Pause(PauseLength::For(Duration::from_secs(12 * 3600))),
+            },
+            Pick::Resume => Command::Resume,
+            Pick::ShowNext => Command::ShowNext,
+            Pick::OpenSettings => return open_settings(&self.places),
+            Pick::Quit => return self.quit(el, "the tray menu"),
+        };
+        self.feed(el, Input::Command(command));
+    }
+
+    fn quit(&mut self, el: &ActiveEventLoop, why: &str) {
+        tracing::info!("quitting ({why})");
+        self.schedule.handle(self.clock.read().now, Input::Tick);
+        if let Err(e) = self.store.save(&self.schedule.snapshot()) {
+            tracing::warn!("{e}");
+        }
+        self.notifier.close_and_wait(Duration::from_secs(2));
+        self.card = None;
+        // Dropping the tray takes the icon off the panel.
+        self.tray = None;
+        el.exit();
+    }
+
+    /// The moment the loop must wake next: the schedule's deadline or the card's next
+    /// countdown second.
+    fn next_wake(&self) -> Option<Moment> {
+        let card = self.card.as_ref().and_then(|c| c.next_redraw(self.clock.peek()));
+        [self.schedule.next_deadline(), card].into_iter().flatten().min()
+    }
+
+    fn on_time(&mut self, el: &ActiveEventLoop) {
+        self.feed(el, Input::Tick);
+        if let Some(c) = &self.card {
+            c.request_redraw();
+        }
+    }
+}
+
+impl ApplicationHandler<Wake> for Daemon {
+    fn new_events(&mut self, el: &ActiveEventLoop, cause: StartCause) {
+        if let StartCause::ResumeTimeReached { requested_resume, .. } = cause {
+            let late = Instant::now().saturating_duration_since(requested_resume);
+            tracing::trace!("woke {} ms after the deadline", late.as_millis());
+            self.on_time(el);
+        }
+    }
+
+    fn resumed(&mut self, el: &ActiveEventLoop) {
+        if self.tray.is_none() {
+            match Tray::new(self.schedule.settings().snooze) {
+                Ok(t) => self.tray = Some(t),
+                Err(e) => tracing::warn!("no tray icon: {e}; limber keeps running, use the limber command"),
+            }
+            self.feed(el, Input::Tick);
+            self.refresh_tray();
+        }
+    }
+
+    fn user_event(&mut self, el: &ActiveEventLoop, wake: Wake) {
+        match wake {
+            Wake::Menu(id) => {
+                if let Some(pick) = Pick::from_id(&id) {
+                    self.pick(el, pick);
+                }
+            }
+            Wake::TrayClick => match &self.card {
+                Some(c) => c.request_redraw(),
+                None => self.feed(el, Input::Command(Command::ShowNext)),
+            },
+            Wake::Note(Word::Chosen { break_id, choice }) => {
+                tracing::info!("notification: {choice:?}");
+                if self.reminder_for != Some(break_id) {
+                    return;
+                }
+                let command = match choice {
+                    Choice::Start => Command::BreakNow,
+                    Choice::Snooze => Command::Snooze(None),
+                    Choice::Skip => Command::Skip,
+                    Choice::Dismissed => return,
+                };
+                self.feed(el, Input::Command(command));
+            }
+            Wake::Note(Word::Failed { break_id, why }) => {
+                tracing::warn!("cannot show the reminder ({why}); opening the card instead");
+                if self.reminder_for == Some(break_id) && self.card.is_none() {
+                    self.feed(el, Input::Command(Command::BreakNow));
+                }
+            }
+            Wake::Quit(signal) => self.quit(el, signal),
+        }
+    }
+
+    fn window_event(&mut self, el: &ActiveEventLoop, id: WindowId, event: WindowEvent) {
+        let now = self.clock.peek();
+        let Some(card) = self.card.as_mut().filter(|c| c.id() == id) else { return };
+        if let Some(e) = card.handle(&event, now) {
+            tracing::info!("card: {e:?}");
+            self.feed(el, Input::Card(e));
+        }
+    }
+
+    fn about_to_wait(&mut self, el: &ActiveEventLoop) {
+        // A deadline that has already passed must be handled now: WaitUntil with a past
+        // instant spins the CPU instead of returning at once.
+        for _ in 0..16 {
+            let Some(at) = self.next_wake() else {
+                el.set_control_flow(ControlFlow::Wait);
+                return;
+            };
+            let when = self.clock.instant_for(at);
+            if when > Instant::now() {
+                el.set_control_flow(ControlFlow::WaitUntil(when));
+                return;
+            }
+            self.on_time(el);
+        }
+        el.set_control_flow(ControlFlow::WaitUntil(Instant::now() + Duration::from_millis(50)));
+    }
+}
+
+/// "14:20", "tomorrow 00:00" or "Mon 09:00" for a moment, in the local time zone.
+fn local_time(clock: &Clock<System>, at: Moment) -> String {
+    let Ok(ts) = jiff::Timestamp::try_from(clock.wall_of(at)) else { return "?".into() };
+    let tz = jiff::tz::TimeZone::system();
+    let zoned = ts.to_zoned(tz.clone());
+    let today = jiff::Timestamp::now().to_zoned(tz).date();
+    let hm = zoned.strftime("%H:%M").to_string();
+    if zoned.date() == today {
+        hm
+    } else if today.tomorrow().is_ok_and(|t| t == zoned.date()) {
+        format!("tomorrow {hm}")
+    } else {
+        format!("{} {hm}", zoned.strftime("%a"))
+    }
+}
+
+fn start_of_tomorrow() -> Option<std::time::SystemTime> {
+    let now = jiff::Zoned::now();
+    let start = now.tomorrow().ok()?.start_of_day().ok()?;
+    Some(start.timestamp().into())
+}
+
+/// Opens the settings file in the desktop's editor, first writing the documented defaults if
+/// the user has none yet (an existing file is never touched).
+fn open_settings(places: &Places) {
+    let path = places.settings_file();
+    if !path.exists()
+        && let Err(e) = files::write_atomic(&path, Settings::default_file().as_bytes())
+    {
+        tracing::warn!("cannot create {}: {e}", path.display());
+        return;
+    }
+    match std::process::Command::new("xdg-open").arg(&path).spawn() {
+        Ok(mut child) => {
+            // Reap it in the background so it does not linger as a zombie.
+            let _ = std::thread::Builder::new().name("limber-open".into()).spawn(move || child.wait());
+        }
+        Err(e) => tracing::warn!("cannot open {} with xdg-open: {e}", path.display()),
+    }
+}
+
+/// Hands freed heap pages back to the system after the card closes, so the daemon's memory
+/// returns close to its idle size instead of keeping the window's high-water mark.
+fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only returns free memory to the kernel; it has no
+        // preconditions and touches no memory the program still uses.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
