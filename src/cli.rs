@@ -1,11 +1,17 @@
 //! The `limber` command line: what each subcommand does, and the exit codes it ends with.
 
+use crate::control::{self, ControlError, Report, Request, Spot};
 use crate::core::Settings;
 use crate::core::catalogue::Catalogue;
 use crate::files::{self, FileError, Places};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    crate::core::duration::parse(text).map_err(|e| e.to_string())
+}
 
 /// Exit codes other programs can rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +49,38 @@ const EXIT_CODES: &str = "Exit codes: 0 ok, 1 failed or problems found, 2 bad us
 pub enum Command {
     /// Start limber in the tray (the default when no command is given).
     Run,
+    /// Show where the schedule stands.
+    Status {
+        /// Print JSON (state, sitting_seconds, next_break_in_seconds, until, next_exercise, ...).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a break now.
+    Break,
+    /// Push the due (or next) break back.
+    Snooze {
+        /// How long, like "10m" (default: the `snooze` setting).
+        #[arg(value_parser = parse_duration)]
+        duration: Option<Duration>,
+    },
+    /// Skip the due (or next) break: sitting time starts again from zero.
+    Skip,
+    /// Stop reminders for a while; sitting time still counts.
+    Pause {
+        /// How long, like "30m" or "2h" (default: until `limber resume`).
+        #[arg(value_parser = parse_duration, conflicts_with = "until_tomorrow")]
+        duration: Option<Duration>,
+        /// Pause until tomorrow starts (local midnight).
+        #[arg(long)]
+        until_tomorrow: bool,
+    },
+    /// End a pause.
+    Resume,
+    /// Stop the running limber.
+    Quit,
+    /// Print one JSON status line now and on every change, for panel bars (waybar, polybar,
+    /// i3blocks).
+    Watch,
     /// The stretches and tips limber offers.
     #[command(subcommand)]
     Exercises(ExercisesCommand),
@@ -78,10 +116,67 @@ pub enum ConfigCommand {
     Path,
 }
 
-/// Runs a command that does not need the daemon.
-pub fn run_offline(command: Command) -> anyhow::Result<Exit> {
+/// Runs a command against the running daemon.
+fn run_online(request: Request, json: bool) -> anyhow::Result<Exit> {
+    let places = Places::discover()?;
+    let spot = Spot::new(places.runtime.as_deref());
+    if request == Request::Watch {
+        return match control::watch(&spot, |r| println!("{}", serde_json::to_string(r).unwrap_or_default())) {
+            Ok(()) => Ok(Exit::Ok),
+            Err(e) => Ok(failed(e)),
+        };
+    }
+    match control::ask(&spot, &request) {
+        Ok(reply) => {
+            if let Some(report) = reply.status {
+                if json {
+                    println!("{}", serde_json::to_string(&report)?);
+                } else {
+                    print_report(&report);
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        Err(e) => Ok(failed(e)),
+    }
+}
+
+fn failed(e: ControlError) -> Exit {
+    match e {
+        ControlError::NotRunning => {
+            eprintln!("limber is not running; start it with `limber`");
+            Exit::NotRunning
+        }
+        other => {
+            eprintln!("limber: {other}");
+            Exit::Failed
+        }
+    }
+}
+
+fn print_report(r: &Report) {
+    println!("{}", r.text);
+    if let Some(n) = &r.next_exercise {
+        println!("next stretch: {} ({})", n.name, n.id);
+    }
+    println!("snoozes left: {}", r.snoozes_left);
+    println!("idle detection: {}", r.idle_backend);
+}
+
+/// Runs any command but `run`.
+pub fn run_command(command: Command) -> anyhow::Result<Exit> {
     match command {
         Command::Run => unreachable_run(),
+        Command::Status { json } => run_online(Request::Status, json),
+        Command::Break => run_online(Request::Break, false),
+        Command::Snooze { duration } => run_online(Request::Snooze { seconds: duration.map(|d| d.as_secs()) }, false),
+        Command::Skip => run_online(Request::Skip, false),
+        Command::Pause { duration, until_tomorrow } => {
+            run_online(Request::Pause { seconds: duration.map(|d| d.as_secs()), until_tomorrow }, false)
+        }
+        Command::Resume => run_online(Request::Resume, false),
+        Command::Quit => run_online(Request::Quit, false),
+        Command::Watch => run_online(Request::Watch, false),
         Command::Exercises(ExercisesCommand::List { json }) => list_exercises(json),
         Command::Exercises(ExercisesCommand::Check { file }) => check_exercises(file),
         Command::Config(ConfigCommand::Check { file }) => check_config(file),

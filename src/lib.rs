@@ -4,6 +4,7 @@
 //! files, the command line and the desktop.
 
 pub mod cli;
+pub mod control;
 pub mod core;
 pub mod daemon;
 pub mod files;

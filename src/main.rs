@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     let command = cli.command.unwrap_or(Command::Run);
     let result = match command {
         Command::Run => limber::daemon::run(),
-        other => limber::cli::run_offline(other),
+        other => limber::cli::run_command(other),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -11,6 +11,7 @@ pub mod store;
 pub mod tray;
 
 use crate::cli::Exit;
+use crate::control::{self, Claim, ControlError, Reply, Report, Request, Spot};
 use crate::core::schedule::{Command, Effect, Input, PauseLength};
 use crate::core::status::Status;
 use crate::core::{Moment, Schedule, Settings};
@@ -20,7 +21,8 @@ use card::CardWindow;
 use clock::{Clock, System};
 use notify::{Choice, Notifier, Word};
 use sound::Speaker;
-use std::io::IsTerminal as _;
+use std::io::{BufReader, IsTerminal as _};
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use store::{Saved, Store};
@@ -38,11 +40,27 @@ pub enum Wake {
     Menu(MenuId),
     TrayClick,
     Note(Word),
+    /// A request on the control socket and where its reply goes.
+    Ask(Request, std::sync::mpsc::Sender<Reply>),
+    /// A `watch` client: sent a status line now and on every change.
+    Watch(UnixStream),
     Quit(&'static str),
 }
 
+/// What the status reports as the idle detector until one is in place: sitting time is
+/// wall-clock time at the desk, minus locks and sleep.
+const IDLE_BACKEND: &str = "none (wall clock)";
+
 pub fn run() -> anyhow::Result<Exit> {
     let places = Places::discover()?;
+    let claim = match control::claim(&Spot::new(places.runtime.as_deref())) {
+        Ok(c) => c,
+        Err(ControlError::AlreadyRunning(pid)) => {
+            eprintln!("limber is already running (pid {pid}); use `limber status`, or `limber quit` to stop it");
+            return Ok(Exit::AlreadyRunning);
+        }
+        Err(e) => return Err(e).context("cannot open the control socket"),
+    };
     let log = init_logging(&places.state);
     tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log.as_deref().map(|p| p.display().to_string()).unwrap_or_default(), "limber starting");
     let settings = files::load_settings(&places);
@@ -86,6 +104,7 @@ pub fn run() -> anyhow::Result<Exit> {
         }
     }));
     watch_signals(proxy.clone());
+    serve_socket(&claim, proxy.clone());
     let notifier = Notifier::start({
         let proxy = proxy.clone();
         move |w| {
@@ -104,7 +123,9 @@ pub fn run() -> anyhow::Result<Exit> {
         status: None,
         reminder_for: None,
         saving_failed: false,
+        watchers: Vec::new(),
         exit: Exit::Ok,
+        _claim: claim,
     };
     event_loop.run_app(&mut daemon).context("the event loop stopped")?;
     tracing::info!("limber stopped");
@@ -146,6 +167,58 @@ fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>) {
     }
 }
 
+/// Accepts control connections on a thread of its own (blocked in accept: no wakeups), each
+/// served on a short-lived thread so a slow client cannot hold up the others.
+fn serve_socket(claim: &Claim, proxy: winit::event_loop::EventLoopProxy<Wake>) {
+    let listener = match claim.listener.try_clone() {
+        Ok(l) => l,
+        Err(e) => return tracing::warn!("the control socket is not served: {e}"),
+    };
+    let _ = std::thread::Builder::new().name("limber-socket".into()).spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let proxy = proxy.clone();
+            let _ = std::thread::Builder::new().name("limber-client".into()).spawn(move || serve_client(stream, proxy));
+        }
+    });
+}
+
+fn serve_client(mut stream: UnixStream, proxy: winit::event_loop::EventLoopProxy<Wake>) {
+    if !control::same_user(&stream) {
+        tracing::warn!("refused a control connection from another user");
+        let _ = control::write_reply(&mut stream, &Reply::error("refused: limber only takes requests from its own user"));
+        return;
+    }
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
+    let line = match stream.try_clone().map(BufReader::new).and_then(|mut r| control::read_line(&mut r)) {
+        Ok(Some(line)) => line,
+        Ok(None) => return,
+        Err(e) => {
+            let _ = control::write_reply(&mut stream, &Reply::error(format!("cannot read the request: {e}")));
+            return;
+        }
+    };
+    let request = match control::parse_request(&line) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::info!("bad control request: {e}");
+            let _ = control::write_reply(&mut stream, &Reply::error(e));
+            return;
+        }
+    };
+    if request == Request::Watch {
+        let _ = proxy.send_event(Wake::Watch(stream));
+        return;
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    if proxy.send_event(Wake::Ask(request, tx)).is_err() {
+        let _ = control::write_reply(&mut stream, &Reply::error("limber is shutting down"));
+        return;
+    }
+    let reply = rx.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|_| Reply::error("limber did not answer in time"));
+    let _ = control::write_reply(&mut stream, &reply);
+}
+
 struct Daemon {
     schedule: Schedule,
     clock: Clock<System>,
@@ -159,7 +232,10 @@ struct Daemon {
     /// The break whose reminder is on screen: actions for any other are stale.
     reminder_for: Option<u64>,
     saving_failed: bool,
+    watchers: Vec<UnixStream>,
     exit: Exit,
+    /// The single-instance lock and the socket, released when the daemon ends.
+    _claim: Claim,
 }
 
 impl Daemon {
@@ -215,6 +291,7 @@ impl Daemon {
             Effect::Status(status) => {
                 self.status = Some(status);
                 self.refresh_tray();
+                self.tell_watchers();
             }
             Effect::Persist(snapshot) => match self.store.save(&snapshot) {
                 Ok(()) => self.saving_failed = false,
@@ -233,6 +310,64 @@ impl Daemon {
         }
     }
 
+    /// The status as the socket reports it.
+    fn report(&self) -> Report {
+        let status = self.schedule.status(self.clock.peek());
+        Report {
+            state: serde_json::to_value(status.state).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            present: status.present,
+            sitting_seconds: status.sitting.as_secs(),
+            next_break_in_seconds: status.next_break_in.map(|d| d.as_secs()),
+            until: status.until.and_then(|m| jiff::Timestamp::try_from(self.clock.wall_of(m)).ok()).map(|t| t.to_string()),
+            next_exercise: status
+                .next_exercise
+                .as_ref()
+                .map(|n| control::NextExercise { id: n.id.clone(), name: n.name.clone() }),
+            snoozes_left: status.snoozes_left,
+            idle_backend: IDLE_BACKEND.to_string(),
+            text: status.line(|m| local_time(&self.clock, m)),
+            pid: std::process::id(),
+        }
+    }
+
+    fn answer(&mut self, el: &ActiveEventLoop, request: Request, reply: std::sync::mpsc::Sender<Reply>) {
+        tracing::info!("control: {request:?}");
+        let command = match request {
+            Request::Status | Request::Watch => None,
+            Request::Break => Some(Command::BreakNow),
+            Request::Snooze { seconds } => Some(Command::Snooze(seconds.map(Duration::from_secs))),
+            Request::Skip => Some(Command::Skip),
+            Request::Pause { until_tomorrow: true, .. } => Some(self.pause_until_tomorrow()),
+            Request::Pause { seconds: Some(s), .. } => Some(Command::Pause(PauseLength::For(Duration::from_secs(s)))),
+            Request::Pause { seconds: None, .. } => Some(Command::Pause(PauseLength::UntilResumed)),
+            Request::Resume => Some(Command::Resume),
+            Request::Quit => {
+                let _ = reply.send(Reply::ok(self.report()));
+                return self.quit(el, "limber quit");
+            }
+        };
+        if let Some(c) = command {
+            self.feed(el, Input::Command(c));
+        }
+        let _ = reply.send(Reply::ok(self.report()));
+    }
+
+    fn pause_until_tomorrow(&self) -> Command {
+        match start_of_tomorrow() {
+            Some(wall) => Command::Pause(PauseLength::Until(self.clock.moment_of(wall))),
+            None => Command::Pause(PauseLength::For(Duration::from_secs(12 * 3600))),
+        }
+    }
+
+    /// Sends the status to every `watch` client, dropping those that are gone.
+    fn tell_watchers(&mut self) {
+        if self.watchers.is_empty() {
+            return;
+        }
+        let reply = Reply::ok(self.report());
+        self.watchers.retain_mut(|w| control::write_reply(w, &reply).is_ok());
+    }
+
     fn refresh_tray(&mut self) {
         let (Some(tray), Some(status)) = (&mut self.tray, &self.status) else { return };
         let line = status.line(|m| local_time(&self.clock, m));
@@ -247,10 +382,7 @@ impl Daemon {
             Pick::Snooze => Command::Snooze(None),
             Pick::Skip => Command::Skip,
             Pick::Pause(d) => Command::Pause(PauseLength::For(d)),
-            Pick::PauseUntilTomorrow => match start_of_tomorrow() {
-                Some(wall) => Command::Pause(PauseLength::Until(self.clock.moment_of(wall))),
-                None => Command::Pause(PauseLength::For(Duration::from_secs(12 * 3600))),
-            },
+            Pick::PauseUntilTomorrow => self.pause_until_tomorrow(),
             Pick::Resume => Command::Resume,
             Pick::ShowNext => Command::ShowNext,
             Pick::OpenSettings => return open_settings(&self.places),
@@ -335,6 +467,14 @@ impl ApplicationHandler<Wake> for Daemon {
                 tracing::warn!("cannot show the reminder ({why}); opening the card instead");
                 if self.reminder_for == Some(break_id) && self.card.is_none() {
                     self.feed(el, Input::Command(Command::BreakNow));
+                }
+            }
+            Wake::Ask(request, reply) => self.answer(el, request, reply),
+            Wake::Watch(mut stream) => {
+                // Writes must never block the event loop: a stuck client is dropped instead.
+                let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+                if control::write_reply(&mut stream, &Reply::ok(self.report())).is_ok() {
+                    self.watchers.push(stream);
                 }
             }
             Wake::Quit(signal) => self.quit(el, signal),
