@@ -109,7 +109,19 @@ pub fn parse_request(line: &[u8]) -> Result<Request, String> {
         Some(v) => return Err(format!("protocol version {v} is not supported; this limber speaks {VERSION}")),
         None => return Err("missing protocol version \"v\"".into()),
     }
-    serde_json::from_value::<Envelope>(value).map(|e| e.request).map_err(|e| format!("bad request: {e}"))
+    let request =
+        serde_json::from_value::<Envelope>(value.clone()).map(|e| e.request).map_err(|e| format!("bad request: {e}"))?;
+    // serde cannot deny unknown fields through a tagged, flattened enum: check by hand, so a
+    // misspelt field is an error instead of being silently ignored.
+    let allowed: &[&str] = match request {
+        Request::Snooze { .. } => &["v", "cmd", "seconds"],
+        Request::Pause { .. } => &["v", "cmd", "seconds", "until_tomorrow"],
+        _ => &["v", "cmd"],
+    };
+    if let Some(extra) = value.as_object().and_then(|o| o.keys().find(|k| !allowed.contains(&k.as_str()))) {
+        return Err(format!("bad request: unknown field `{extra}`"));
+    }
+    Ok(request)
 }
 
 #[derive(Debug, Error)]
@@ -186,9 +198,11 @@ pub fn claim(spot: &Spot) -> Result<Claim, ControlError> {
         .open(&lock_path)
         .map_err(|source| ControlError::Io { path: lock_path.clone(), source })?;
     if rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
-        let pid = ask(spot, &Request::Status).ok().and_then(|r| r.status).map(|s| s.pid).unwrap_or(0);
+        let pid = std::fs::read_to_string(&lock_path).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
         return Err(ControlError::AlreadyRunning(pid));
     }
+    // The holder's pid, for the message a second limber prints.
+    let _ = lock.set_len(0).and_then(|_| (&lock).write_all(std::process::id().to_string().as_bytes()));
     let socket = spot.socket();
     // Holding the lock, any socket file left behind is stale (a crash): replace it.
     let _ = std::fs::remove_file(&socket);
@@ -299,7 +313,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let spot = Spot { dir: dir.clone() };
         let first = claim(&spot).unwrap();
-        assert!(matches!(claim(&spot), Err(ControlError::AlreadyRunning(_))));
+        assert!(matches!(claim(&spot), Err(ControlError::AlreadyRunning(pid)) if pid == std::process::id()));
         let mode = std::fs::metadata(spot.socket()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
