@@ -81,12 +81,33 @@ pub enum Command {
     /// Print one JSON status line now and on every change, for panel bars (waybar, polybar,
     /// i3blocks).
     Watch,
+    /// Breaks per day from the history: due, taken, taken by walking away, skipped, snoozed,
+    /// the longest sitting stretch, and the streak.
+    Stats {
+        /// How many days up to today.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=366))]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start limber when you log in.
+    Autostart {
+        #[arg(value_enum)]
+        action: Toggle,
+    },
     /// The stretches and tips limber offers.
     #[command(subcommand)]
     Exercises(ExercisesCommand),
     /// The settings file.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Toggle {
+    On,
+    Off,
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,6 +198,8 @@ pub fn run_command(command: Command) -> anyhow::Result<Exit> {
         Command::Resume => run_online(Request::Resume, false),
         Command::Quit => run_online(Request::Quit, false),
         Command::Watch => run_online(Request::Watch, false),
+        Command::Stats { days, json } => stats(days, json),
+        Command::Autostart { action } => autostart(action),
         Command::Exercises(ExercisesCommand::List { json }) => list_exercises(json),
         Command::Exercises(ExercisesCommand::Check { file }) => check_exercises(file),
         Command::Config(ConfigCommand::Check { file }) => check_config(file),
@@ -199,6 +222,66 @@ pub fn run_command(command: Command) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
     }
+}
+
+fn stats(days: u32, json: bool) -> anyhow::Result<Exit> {
+    let places = Places::discover()?;
+    let store = crate::daemon::store::Store::new(&places.state, &places.data);
+    let events = store.read_history().map_err(|e| anyhow::anyhow!("{}: {e}", store.history_path().display()))?;
+    let tz = jiff::tz::TimeZone::system();
+    let day_of = |at: crate::core::Moment| -> i64 {
+        let date = jiff::Timestamp::from_millisecond(at.as_millis() as i64).unwrap_or_default().to_zoned(tz.clone()).date();
+        date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_second() / 86_400).unwrap_or(0)
+    };
+    let today = day_of(crate::core::Moment::from_millis(jiff::Timestamp::now().as_millisecond() as u64));
+    let summary = crate::core::stats::summarize(events.iter().map(|e| (day_of(e.at), e)), today, days);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "{:<10}  {:>4}  {:>5}  {:>7}  {:>7}  {:>7}  LONGEST SITTING",
+        "DAY", "DUE", "TAKEN", "NATURAL", "SKIPPED", "SNOOZED"
+    );
+    for d in &summary.days {
+        let date = jiff::Timestamp::from_second(d.day * 86_400).unwrap_or_default().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let longest = if d.longest_sitting == 0 {
+            "-".to_string()
+        } else {
+            crate::core::duration::human(Duration::from_secs(d.longest_sitting))
+        };
+        println!(
+            "{:<10}  {:>4}  {:>5}  {:>7}  {:>7}  {:>7}  {}",
+            date.strftime("%a %d %b").to_string(),
+            d.due,
+            d.taken,
+            d.natural,
+            d.skipped,
+            d.snoozed,
+            longest
+        );
+    }
+    println!("streak: {} day{}", summary.streak, if summary.streak == 1 { "" } else { "s" });
+    Ok(Exit::Ok)
+}
+
+fn autostart(action: Toggle) -> anyhow::Result<Exit> {
+    let places = Places::discover()?;
+    match action {
+        Toggle::On => println!("limber starts at login: {}", crate::autostart::enable(&places.config)?.display()),
+        Toggle::Off => {
+            println!("limber no longer starts at login (removed {})", crate::autostart::disable(&places.config)?.display())
+        }
+        Toggle::Status => {
+            let path = crate::autostart::entry_path(&places.config);
+            if crate::autostart::is_enabled(&places.config) {
+                println!("on: {}", path.display());
+            } else {
+                println!("off");
+            }
+        }
+    }
+    Ok(Exit::Ok)
 }
 
 fn unreachable_run() -> anyhow::Result<Exit> {

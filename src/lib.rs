@@ -3,6 +3,7 @@
 //! [`core`] is the pure brain (catalogue, settings, schedule); everything else adapts it to
 //! files, the command line and the desktop.
 
+pub mod autostart;
 pub mod cli;
 pub mod control;
 pub mod core;

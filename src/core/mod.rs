@@ -12,6 +12,7 @@ pub mod rotation;
 pub mod routine;
 pub mod schedule;
 pub mod settings;
+pub mod stats;
 pub mod status;
 
 pub use catalogue::{Catalogue, Stretch, Tip};

@@ -44,6 +44,8 @@ pub enum Wake {
     Ask(Request, std::sync::mpsc::Sender<Reply>),
     /// A `watch` client: sent a status line now and on every change.
     Watch(UnixStream),
+    /// config.json or exercises.json changed on disk.
+    FilesChanged,
     Quit(&'static str),
 }
 
@@ -105,6 +107,7 @@ pub fn run() -> anyhow::Result<Exit> {
     }));
     watch_signals(proxy.clone());
     serve_socket(&claim, proxy.clone());
+    watch_files(&places.config, proxy.clone());
     let notifier = Notifier::start({
         let proxy = proxy.clone();
         move |w| {
@@ -124,6 +127,8 @@ pub fn run() -> anyhow::Result<Exit> {
         reminder_for: None,
         saving_failed: false,
         watchers: Vec::new(),
+        reload_at: None,
+        last_problems: String::new(),
         exit: Exit::Ok,
         _claim: claim,
     };
@@ -165,6 +170,49 @@ fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>) {
         }
         Err(e) => tracing::warn!("cannot watch for SIGTERM/SIGINT: {e}"),
     }
+}
+
+/// Editors save in bursts (write, rename, chmod): reload once they have settled.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// Watches the config directory with inotify on a thread blocked in read: it wakes only when
+/// a file there changes.
+fn watch_files(dir: &Path, proxy: winit::event_loop::EventLoopProxy<Wake>) {
+    use rustix::fs::inotify;
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return tracing::warn!("settings are not reloaded live: {}: {e}", dir.display());
+    }
+    let watch = inotify::init(inotify::CreateFlags::CLOEXEC).and_then(|fd| {
+        let flags = inotify::WatchFlags::CLOSE_WRITE
+            | inotify::WatchFlags::MOVED_TO
+            | inotify::WatchFlags::MOVED_FROM
+            | inotify::WatchFlags::CREATE
+            | inotify::WatchFlags::DELETE;
+        inotify::add_watch(&fd, dir, flags).map(|_| fd)
+    });
+    let fd = match watch {
+        Ok(fd) => fd,
+        Err(e) => return tracing::warn!("settings are not reloaded live: {e}"),
+    };
+    let _ = std::thread::Builder::new().name("limber-files".into()).spawn(move || {
+        let mut buf = [std::mem::MaybeUninit::uninit(); 4096];
+        let mut reader = inotify::Reader::new(&fd, &mut buf);
+        loop {
+            match reader.next() {
+                Ok(event) => {
+                    let ours = event
+                        .file_name()
+                        .and_then(|n| n.to_str().ok())
+                        .is_some_and(|n| n == "config.json" || n == "exercises.json");
+                    if ours && proxy.send_event(Wake::FilesChanged).is_err() {
+                        return;
+                    }
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return tracing::warn!("settings are no longer reloaded live: {e}"),
+            }
+        }
+    });
 }
 
 /// Accepts control connections on a thread of its own (blocked in accept: no wakeups), each
@@ -233,6 +281,10 @@ struct Daemon {
     reminder_for: Option<u64>,
     saving_failed: bool,
     watchers: Vec<UnixStream>,
+    /// Files changed: reload at this moment, once a burst of writes has settled.
+    reload_at: Option<Moment>,
+    /// The problems last reported by notification, so one broken edit is told once.
+    last_problems: String,
     exit: Exit,
     /// The single-instance lock and the socket, released when the daemon ends.
     _claim: Claim,
@@ -310,6 +362,34 @@ impl Daemon {
         }
     }
 
+    /// Reads the settings and the catalogue again after an edit. A file that does not check
+    /// out changes nothing: the last good values stay and the user is told once, with the
+    /// file, line and column.
+    fn reload(&mut self, el: &ActiveEventLoop) {
+        let settings = files::load_settings(&self.places);
+        let catalogue = files::load_catalogue(&self.places, &settings.value);
+        let problems: Vec<String> = settings.problems.iter().chain(&catalogue.problems).map(|p| p.to_string()).collect();
+        if problems.is_empty() {
+            self.last_problems.clear();
+        } else {
+            let text = problems.join("\n");
+            tracing::warn!("not applied:\n{text}");
+            if text != self.last_problems {
+                self.notifier.inform("limber: settings not applied", &text);
+                self.last_problems = text;
+            }
+        }
+        if settings.problems.is_empty() && settings.value != *self.schedule.settings() {
+            tracing::info!("settings reloaded");
+            self.feed(el, Input::Settings(Box::new(settings.value)));
+            self.refresh_tray();
+        }
+        if catalogue.problems.is_empty() && catalogue.value != *self.schedule.catalogue() {
+            tracing::info!("exercises reloaded: {} stretches", catalogue.value.exercises.len());
+            self.feed(el, Input::Catalogue(Box::new(catalogue.value)));
+        }
+    }
+
     /// The status as the socket reports it.
     fn report(&self) -> Report {
         let status = self.schedule.status(self.clock.peek());
@@ -318,7 +398,12 @@ impl Daemon {
             present: status.present,
             sitting_seconds: status.sitting.as_secs(),
             next_break_in_seconds: status.next_break_in.map(|d| d.as_secs()),
-            until: status.until.and_then(|m| jiff::Timestamp::try_from(self.clock.wall_of(m)).ok()).map(|t| t.to_string()),
+            // The moment itself, in whole seconds: the same pause reads the same after a
+            // restart, where a mapping through this run's clocks could differ by a millisecond.
+            until: status
+                .until
+                .and_then(|m| jiff::Timestamp::from_second((m.as_millis() / 1000) as i64).ok())
+                .map(|t| t.to_string()),
             next_exercise: status
                 .next_exercise
                 .as_ref()
@@ -408,10 +493,14 @@ impl Daemon {
     /// countdown second.
     fn next_wake(&self) -> Option<Moment> {
         let card = self.card.as_ref().and_then(|c| c.next_redraw(self.clock.peek()));
-        [self.schedule.next_deadline(), card].into_iter().flatten().min()
+        [self.schedule.next_deadline(), card, self.reload_at].into_iter().flatten().min()
     }
 
     fn on_time(&mut self, el: &ActiveEventLoop) {
+        if self.reload_at.is_some_and(|at| at <= self.clock.peek()) {
+            self.reload_at = None;
+            self.reload(el);
+        }
         self.feed(el, Input::Tick);
         if let Some(c) = &self.card {
             c.request_redraw();
@@ -477,6 +566,7 @@ impl ApplicationHandler<Wake> for Daemon {
                     self.watchers.push(stream);
                 }
             }
+            Wake::FilesChanged => self.reload_at = Some(self.clock.peek() + SETTLE),
             Wake::Quit(signal) => self.quit(el, signal),
         }
     }

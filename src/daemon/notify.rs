@@ -39,6 +39,11 @@ enum Order {
     Close,
     /// Close, then say so: used when quitting, so the reminder does not outlive limber.
     CloseAndTell(std::sync::mpsc::Sender<()>),
+    /// A notice with no actions (a settings file that did not check out).
+    Inform {
+        summary: String,
+        body: String,
+    },
 }
 
 /// Handle to the notification thread.
@@ -73,6 +78,11 @@ impl Notifier {
 
     pub fn close(&self) {
         let _ = self.orders.try_send(Order::Close);
+    }
+
+    /// Shows a one-off notice beside any reminder on screen.
+    pub fn inform(&self, summary: &str, body: &str) {
+        let _ = self.orders.try_send(Order::Inform { summary: summary.to_string(), body: body.to_string() });
     }
 
     /// Closes the reminder and waits up to `limit` for the server to have it gone.
@@ -129,6 +139,10 @@ fn serve(rx: async_channel::Receiver<Order>, tell: &dyn Fn(Word)) {
                 let _ = done.send(());
                 continue;
             }
+            Order::Inform { summary, body } => {
+                inform(&summary, &body);
+                continue;
+            }
         };
         let break_id = reminder.break_id;
         let notification = build(&reminder, replaces.take());
@@ -147,45 +161,70 @@ fn serve(rx: async_channel::Receiver<Order>, tell: &dyn Fn(Word)) {
                 continue;
             }
         };
-        let mut response: Option<NotificationResponse> = None;
-        let waited = async_io::block_on(
-            async {
-                handle.wait_for_action_async(|r| response = Some(r.clone())).await;
-                None
-            }
-            .or(async { Some(rx.recv().await) }),
-        );
-        match waited {
-            // An action or a close from the server.
-            None => {
-                let choice = match response {
-                    Some(NotificationResponse::Default) => Choice::Start,
-                    Some(NotificationResponse::Action(a)) if a == "start" => Choice::Start,
-                    Some(NotificationResponse::Action(a)) if a == "snooze" => Choice::Snooze,
-                    Some(NotificationResponse::Action(a)) if a == "skip" => Choice::Skip,
-                    _ => Choice::Dismissed,
-                };
-                if choice != Choice::Dismissed {
-                    // Some servers (dunst) leave the notification up after an action.
-                    close(&handle);
+        loop {
+            let mut response: Option<NotificationResponse> = None;
+            let waited = async_io::block_on(
+                async {
+                    handle.wait_for_action_async(|r| response = Some(r.clone())).await;
+                    None
                 }
-                tell(Word::Chosen { break_id, choice });
+                .or(async { Some(rx.recv().await) }),
+            );
+            match waited {
+                // An action or a close from the server.
+                None => {
+                    let choice = match response {
+                        Some(NotificationResponse::Default) => Choice::Start,
+                        Some(NotificationResponse::Action(a)) if a == "start" => Choice::Start,
+                        Some(NotificationResponse::Action(a)) if a == "snooze" => Choice::Snooze,
+                        Some(NotificationResponse::Action(a)) if a == "skip" => Choice::Skip,
+                        _ => Choice::Dismissed,
+                    };
+                    if choice != Choice::Dismissed {
+                        // Some servers (dunst) leave the notification up after an action.
+                        close(&handle);
+                    }
+                    tell(Word::Chosen { break_id, choice });
+                }
+                // A notice shows beside the reminder, which stays and is waited on.
+                Some(Ok(Order::Inform { summary, body })) => {
+                    inform(&summary, &body);
+                    continue;
+                }
+                Some(Ok(Order::Close)) => close(&handle),
+                Some(Ok(Order::CloseAndTell(done))) => {
+                    close(&handle);
+                    let _ = done.send(());
+                }
+                // The next reminder replaces this one in place.
+                Some(Ok(show)) => {
+                    replaces = Some(handle.id());
+                    next = Some(show);
+                }
+                Some(Err(_)) => {
+                    close(&handle);
+                    return;
+                }
             }
-            Some(Ok(Order::Close)) => close(&handle),
-            Some(Ok(Order::CloseAndTell(done))) => {
-                close(&handle);
-                let _ = done.send(());
-            }
-            // The next reminder replaces this one in place.
-            Some(Ok(show)) => {
-                replaces = Some(handle.id());
-                next = Some(show);
-            }
-            Some(Err(_)) => {
-                close(&handle);
-                return;
-            }
+            break;
         }
+    }
+}
+
+fn inform(summary: &str, body: &str) {
+    let mut n = Notification::new();
+    n.appname("limber")
+        .summary(summary)
+        .body(body)
+        .icon("limber")
+        .urgency(Urgency::Normal)
+        .hint(Hint::DesktopEntry("limber".into()));
+    let shown = async_io::block_on(async { Some(n.show_async().await) }.or(async {
+        async_io::Timer::after(ANSWER_WITHIN).await;
+        None
+    }));
+    if !matches!(shown, Some(Ok(_))) {
+        tracing::warn!("cannot show a notice: {summary}: {body}");
     }
 }
 
