@@ -8,21 +8,9 @@ pub fn entry_path(config_dir: &Path) -> PathBuf {
     config_dir.parent().unwrap_or(config_dir).join("autostart").join("limber.desktop")
 }
 
-/// The autostart entry that runs `exec` at login.
+/// The packaged autostart entry, with `Exec` pointing at `exec`.
 pub fn entry(exec: &Path) -> String {
-    format!(
-        "[Desktop Entry]\n\
-         Type=Application\n\
-         Name=limber\n\
-         GenericName=Break reminder\n\
-         Comment=Reminds you to stand up, move and stretch\n\
-         Exec={} run\n\
-         Icon=limber\n\
-         Terminal=false\n\
-         Categories=Utility;\n\
-         X-GNOME-Autostart-enabled=true\n",
-        exec.display()
-    )
+    include_str!("../assets/limber-autostart.desktop").replace("Exec=limber run", &format!("Exec={} run", exec.display()))
 }
 
 pub fn is_enabled(config_dir: &Path) -> bool {

@@ -37,11 +37,14 @@ impl From<Exit> for ExitCode {
 /// reminds you to stand up, move and stretch, walking you through one stretch with its reps
 /// and hold times. It lives in the system tray.
 #[derive(Debug, Parser)]
-#[command(name = "limber", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(name = "limber", version = VERSION, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
+
+/// The version with the commit it was built from.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("LIMBER_GIT_HASH"), ")");
 
 const EXIT_CODES: &str = "Exit codes: 0 ok, 1 failed or problems found, 2 bad usage, 3 limber is not running, 4 limber is already running.\nNot medical advice: stop any stretch that hurts, and see a professional if pain persists.";
 
@@ -101,6 +104,20 @@ pub enum Command {
     /// The settings file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print the manual page (roff), e.g. `limber man | man -l -`.
+    Man,
+    /// Print shell completions, e.g. `limber completions bash > ~/.local/share/bash-completion/completions/limber`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -199,6 +216,22 @@ pub fn run_command(command: Command) -> anyhow::Result<Exit> {
         Command::Quit => run_online(Request::Quit, false),
         Command::Watch => run_online(Request::Watch, false),
         Command::Stats { days, json } => stats(days, json),
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(Exit::Ok)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let out = &mut std::io::stdout();
+            match shell {
+                Shell::Bash => clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "limber", out),
+                Shell::Zsh => clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "limber", out),
+                Shell::Fish => clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "limber", out),
+            }
+            Ok(Exit::Ok)
+        }
         Command::Autostart { action } => autostart(action),
         Command::Exercises(ExercisesCommand::List { json }) => list_exercises(json),
         Command::Exercises(ExercisesCommand::Check { file }) => check_exercises(file),

@@ -65,6 +65,8 @@ pub fn run() -> anyhow::Result<Exit> {
     };
     let log = init_logging(&places.state);
     tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log.as_deref().map(|p| p.display().to_string()).unwrap_or_default(), "limber starting");
+    // Nobody has set limber up yet: say hello once, after the tray is there.
+    let welcome = !places.settings_file().exists() && !places.state.join("welcomed").exists();
     let settings = files::load_settings(&places);
     for p in &settings.problems {
         tracing::warn!("{p}\nusing the last good settings");
@@ -129,6 +131,7 @@ pub fn run() -> anyhow::Result<Exit> {
         watchers: Vec::new(),
         reload_at: None,
         last_problems: String::new(),
+        welcome,
         exit: Exit::Ok,
         _claim: claim,
     };
@@ -285,6 +288,8 @@ struct Daemon {
     reload_at: Option<Moment>,
     /// The problems last reported by notification, so one broken edit is told once.
     last_problems: String,
+    /// Show the first-run welcome once the tray is up.
+    welcome: bool,
     exit: Exit,
     /// The single-instance lock and the socket, released when the daemon ends.
     _claim: Claim,
@@ -359,6 +364,24 @@ impl Daemon {
                     tracing::warn!("{e}");
                 }
             }
+        }
+    }
+
+    /// The first-run notice: where limber lives, its rule, how to change it, and that it is
+    /// not medical advice. A marker in the state directory keeps it to once.
+    fn greet(&mut self) {
+        let s = self.schedule.settings();
+        let body = format!(
+            "limber lives in your tray. After {} of sitting it reminds you to move for {}, with a stretch to do.\n\
+             Change this in {} (`limber config default` prints every setting).\n\
+             Not medical advice: stop any stretch that hurts, and see a professional if pain persists.",
+            crate::core::duration::human(s.sit_limit),
+            crate::core::duration::human(s.break_length),
+            self.places.settings_file().display()
+        );
+        self.notifier.inform("Welcome to limber", &body);
+        if let Err(e) = files::write_atomic(&self.places.state.join("welcomed"), b"") {
+            tracing::warn!("the welcome may show again: {e}");
         }
     }
 
@@ -525,6 +548,9 @@ impl ApplicationHandler<Wake> for Daemon {
             }
             self.feed(el, Input::Tick);
             self.refresh_tray();
+            if std::mem::take(&mut self.welcome) {
+                self.greet();
+            }
         }
     }
 
