@@ -379,6 +379,7 @@ impl Daemon {
             crate::core::duration::human(s.break_length),
             self.places.settings_file().display()
         );
+        tracing::info!("first run: welcome shown");
         self.notifier.inform("Welcome to limber", &body);
         if let Err(e) = files::write_atomic(&self.places.state.join("welcomed"), b"") {
             tracing::warn!("the welcome may show again: {e}");

@@ -182,3 +182,18 @@ def test_sigterm_saves_and_leaves_cleanly(desktop, app_env):
     wait_for(lambda: desktop.close_calls(), what="the reminder closed on the way out")
     wait_for(lambda: not desktop.watcher_items(), what="the tray item gone")
     assert os.path.exists(os.path.join(app.state_dir, "state.json"))
+
+
+def test_first_run_says_hello_once(desktop, app_env):
+    app = Limber(desktop, app_env)  # no settings file: a first run
+    n = desktop.wait_notification("Welcome to limber", timeout=10)
+    for want in ["lives in your tray", "After 1 h of sitting it reminds you to move for 2 min",
+                 os.path.join(app.config_dir, "config.json"), "limber config default", "Not medical advice"]:
+        assert want in n["body"], (want, n["body"])
+    assert "first run: welcome shown" in app.log()
+    app.cli("quit")
+    app.proc.wait(10)
+    again = Limber(desktop, app_env)
+    again.status()  # answered after start-up, where the welcome would have been sent
+    assert "welcome" not in again.log()
+    assert len([n for n in desktop.notifications() if n["summary"] == "Welcome to limber"]) == 1
