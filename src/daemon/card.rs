@@ -84,6 +84,9 @@ pub struct CardWindow {
     buttons: Vec<Button>,
     cursor: Option<PhysicalPosition<f64>>,
     dark: bool,
+    /// The size from the last Resized event: asking the window again costs a round trip and
+    /// panics inside the windowing library if the display has just gone.
+    size: winit::dpi::PhysicalSize<u32>,
 }
 
 impl CardWindow {
@@ -114,7 +117,8 @@ impl CardWindow {
         let context = softbuffer::Context::new(window.clone())?;
         let surface = softbuffer::Surface::new(&context, window.clone())?;
         let dark = window.theme().or(event_loop.system_theme()) == Some(Theme::Dark);
-        let card = CardWindow { window, surface, fonts, view, buttons: Vec::new(), cursor: None, dark };
+        let size = window.inner_size();
+        let card = CardWindow { window, surface, fonts, view, buttons: Vec::new(), cursor: None, dark, size };
         card.window.request_redraw();
         Ok(card)
     }
@@ -159,7 +163,12 @@ impl CardWindow {
                 }
                 None
             }
-            WindowEvent::Resized(_) | WindowEvent::ScaleFactorChanged { .. } => {
+            WindowEvent::Resized(size) => {
+                self.size = *size;
+                self.window.request_redraw();
+                None
+            }
+            WindowEvent::ScaleFactorChanged { .. } => {
                 self.window.request_redraw();
                 None
             }
@@ -210,8 +219,7 @@ impl CardWindow {
     }
 
     fn draw(&mut self, now: Moment) -> Result<(), CardError> {
-        let size = self.window.inner_size();
-        let (Some(w), Some(h)) = (NonZeroU32::new(size.width), NonZeroU32::new(size.height)) else { return Ok(()) };
+        let (Some(w), Some(h)) = (NonZeroU32::new(self.size.width), NonZeroU32::new(self.size.height)) else { return Ok(()) };
         self.surface.resize(w, h)?;
         let scale = self.window.scale_factor() as f32;
         let mut buffer = self.surface.buffer_mut()?;

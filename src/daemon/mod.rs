@@ -6,6 +6,7 @@ pub mod card;
 pub mod clock;
 pub mod notify;
 pub mod paint;
+pub mod presence;
 pub mod sound;
 pub mod store;
 pub mod tray;
@@ -24,6 +25,8 @@ use sound::Speaker;
 use std::io::{BufReader, IsTerminal as _};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use store::{Saved, Store};
 use tray::{Pick, Tray};
@@ -46,12 +49,14 @@ pub enum Wake {
     Watch(UnixStream),
     /// config.json or exercises.json changed on disk.
     FilesChanged,
+    /// A sample from the idle detector: no input for this long.
+    Idle(Duration),
     Quit(&'static str),
 }
 
-/// What the status reports as the idle detector until one is in place: sitting time is
-/// wall-clock time at the desk, minus locks and sleep.
-const IDLE_BACKEND: &str = "none (wall clock)";
+/// What the status reports when no idle detector works: sitting time is then wall-clock time
+/// at the desk, minus locks and sleep.
+const NO_IDLE_BACKEND: &str = "none (wall clock)";
 
 pub fn run() -> anyhow::Result<Exit> {
     let places = Places::discover()?;
@@ -110,12 +115,22 @@ pub fn run() -> anyhow::Result<Exit> {
     watch_signals(proxy.clone());
     serve_socket(&claim, proxy.clone());
     watch_files(&places.config, proxy.clone());
+    let idle_reset_ms = Arc::new(AtomicU64::new(schedule.settings().idle_reset().as_millis() as u64));
+    let idle_backend = presence::start_x11(idle_reset_ms.clone(), {
+        let proxy = proxy.clone();
+        move |idle| proxy.send_event(Wake::Idle(idle)).is_ok()
+    });
+    match idle_backend {
+        Some(name) => tracing::info!("idle detection: {name}"),
+        None => tracing::warn!("no idle detection on this desktop: sitting time is wall-clock time, minus locks and sleep"),
+    }
     let notifier = Notifier::start({
         let proxy = proxy.clone();
         move |w| {
             let _ = proxy.send_event(Wake::Note(w));
         }
     });
+    on_display_loss(&notifier);
     let mut daemon = Daemon {
         schedule,
         clock,
@@ -128,14 +143,28 @@ pub fn run() -> anyhow::Result<Exit> {
         status: None,
         reminder_for: None,
         saving_failed: false,
+        recording_failed: false,
+        unwritten: std::collections::VecDeque::new(),
         watchers: Vec::new(),
         reload_at: None,
         last_problems: String::new(),
         welcome,
+        idle_backend: idle_backend.unwrap_or(NO_IDLE_BACKEND),
+        idle_reset_ms,
         exit: Exit::Ok,
         _claim: claim,
     };
-    event_loop.run_app(&mut daemon).context("the event loop stopped")?;
+    if let Err(e) = event_loop.run_app(&mut daemon) {
+        // The display connection broke under the event loop: say so, and leave as cleanly as
+        // can be done without it.
+        let screen = std::env::var("DISPLAY").or_else(|_| std::env::var("WAYLAND_DISPLAY")).unwrap_or_default();
+        tracing::error!("the connection to the display {screen} failed ({e}); limber stops");
+        if let Err(e) = daemon.store.save(&daemon.schedule.snapshot()) {
+            tracing::warn!("{e}");
+        }
+        daemon.notifier.close_and_wait(Duration::from_secs(2));
+        anyhow::bail!("the connection to the display {screen} failed; limber stops");
+    }
     tracing::info!("limber stopped");
     Ok(daemon.exit)
 }
@@ -162,7 +191,12 @@ fn init_logging(state: &Path) -> Option<std::path::PathBuf> {
 }
 
 fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>) {
-    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::consts::{SIGINT, SIGTERM, SIGXFSZ};
+    // Past a file-size limit the kernel kills a writer with SIGXFSZ; handled, the write fails
+    // with EFBIG instead, which limber reports and survives like a full disk.
+    if let Err(e) = signal_hook::flag::register(SIGXFSZ, Arc::new(std::sync::atomic::AtomicBool::new(false))) {
+        tracing::warn!("cannot handle SIGXFSZ: {e}");
+    }
     match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
         Ok(mut signals) => {
             let _ = std::thread::Builder::new().name("limber-signals".into()).spawn(move || {
@@ -174,6 +208,38 @@ fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>) {
         Err(e) => tracing::warn!("cannot watch for SIGTERM/SIGINT: {e}"),
     }
 }
+
+/// What to do on the way out when the display is lost: close the reminder.
+static LAST_WORDS: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>> = std::sync::OnceLock::new();
+
+/// Xlib ends the process from inside the event loop when the X server goes away, so the
+/// daemon's own shutdown never runs. This handler gets there first: it says why in the log
+/// and closes the reminder. The schedule is saved at every change, so nothing else is lost.
+fn on_display_loss(notifier: &Notifier) {
+    let _ = LAST_WORDS.set(Box::new(notifier.closer()));
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        unsafe extern "C" fn display_lost(_: *mut x11_dl::xlib::Display) -> std::os::raw::c_int {
+            let screen = std::env::var("DISPLAY").unwrap_or_default();
+            tracing::error!("the X server {screen} went away; limber stops (its schedule is saved)");
+            if let Some(close) = LAST_WORDS.get() {
+                close();
+            }
+            std::process::exit(1)
+        }
+        // Not an X11 session (no libX11): nothing to guard.
+        let Ok(xlib) = x11_dl::xlib::Xlib::open() else { return };
+        // SAFETY: installs a process-wide Xlib callback; the handler never returns into Xlib
+        // (it exits), as Xlib requires of an I/O error handler. x11-dl never unloads the
+        // library, and winit holds it too, so the callback stays reachable.
+        unsafe {
+            (xlib.XSetIOErrorHandler)(Some(display_lost));
+        }
+    }
+}
+
+/// History events held in memory at most while the disk is full (a few days' worth).
+const MAX_UNWRITTEN: usize = 1000;
 
 /// Editors save in bursts (write, rename, chmod): reload once they have settled.
 const SETTLE: Duration = Duration::from_millis(300);
@@ -283,6 +349,9 @@ struct Daemon {
     /// The break whose reminder is on screen: actions for any other are stale.
     reminder_for: Option<u64>,
     saving_failed: bool,
+    recording_failed: bool,
+    /// History events waiting for room on the disk.
+    unwritten: std::collections::VecDeque<crate::core::schedule::Event>,
     watchers: Vec<UnixStream>,
     /// Files changed: reload at this moment, once a burst of writes has settled.
     reload_at: Option<Moment>,
@@ -290,6 +359,9 @@ struct Daemon {
     last_problems: String,
     /// Show the first-run welcome once the tray is up.
     welcome: bool,
+    idle_backend: &'static str,
+    /// Shared with the idle thread, which samples more or less often with it.
+    idle_reset_ms: Arc<AtomicU64>,
     exit: Exit,
     /// The single-instance lock and the socket, released when the daemon ends.
     _claim: Claim,
@@ -360,9 +432,8 @@ impl Daemon {
             },
             Effect::Record(event) => {
                 tracing::info!(kind = ?event.kind, stretch = event.stretch.as_deref().unwrap_or("-"), sat = event.sat, "history");
-                if let Err(e) = self.store.append(&event) {
-                    tracing::warn!("{e}");
-                }
+                self.unwritten.push_back(event);
+                self.write_history();
             }
         }
     }
@@ -405,12 +476,36 @@ impl Daemon {
         }
         if settings.problems.is_empty() && settings.value != *self.schedule.settings() {
             tracing::info!("settings reloaded");
+            self.idle_reset_ms.store(settings.value.idle_reset().as_millis() as u64, Ordering::Relaxed);
             self.feed(el, Input::Settings(Box::new(settings.value)));
             self.refresh_tray();
         }
         if catalogue.problems.is_empty() && catalogue.value != *self.schedule.catalogue() {
             tracing::info!("exercises reloaded: {} stretches", catalogue.value.exercises.len());
             self.feed(el, Input::Catalogue(Box::new(catalogue.value)));
+        }
+    }
+
+    /// Appends the history events not yet on disk. When the disk is full they wait here
+    /// (a bounded number) and are written, in order, with the next event that can be.
+    fn write_history(&mut self) {
+        while let Some(event) = self.unwritten.front() {
+            match self.store.append(event) {
+                Ok(()) => {
+                    self.unwritten.pop_front();
+                    self.recording_failed = false;
+                }
+                Err(e) => {
+                    if !self.recording_failed {
+                        self.recording_failed = true;
+                        tracing::warn!("{e}; events are kept in memory and written when there is room");
+                    }
+                    if self.unwritten.len() > MAX_UNWRITTEN {
+                        self.unwritten.pop_front();
+                    }
+                    return;
+                }
+            }
         }
     }
 
@@ -433,14 +528,19 @@ impl Daemon {
                 .as_ref()
                 .map(|n| control::NextExercise { id: n.id.clone(), name: n.name.clone() }),
             snoozes_left: status.snoozes_left,
-            idle_backend: IDLE_BACKEND.to_string(),
+            idle_backend: self.idle_backend.to_string(),
             text: status.line(|m| local_time(&self.clock, m)),
             pid: std::process::id(),
         }
     }
 
     fn answer(&mut self, el: &ActiveEventLoop, request: Request, reply: std::sync::mpsc::Sender<Reply>) {
-        tracing::info!("control: {request:?}");
+        // A panel bar may ask for the status every few seconds: keep that out of the log.
+        if request == Request::Status {
+            tracing::debug!("control: {request:?}");
+        } else {
+            tracing::info!("control: {request:?}");
+        }
         let command = match request {
             Request::Status | Request::Watch => None,
             Request::Break => Some(Command::BreakNow),
@@ -594,6 +694,7 @@ impl ApplicationHandler<Wake> for Daemon {
                 }
             }
             Wake::FilesChanged => self.reload_at = Some(self.clock.peek() + SETTLE),
+            Wake::Idle(idle) => self.feed(el, Input::Activity { idle }),
             Wake::Quit(signal) => self.quit(el, signal),
         }
     }
@@ -601,7 +702,15 @@ impl ApplicationHandler<Wake> for Daemon {
     fn window_event(&mut self, el: &ActiveEventLoop, id: WindowId, event: WindowEvent) {
         let now = self.clock.peek();
         let Some(card) = self.card.as_mut().filter(|c| c.id() == id) else { return };
-        if let Some(e) = card.handle(&event, now) {
+        // The windowing library panics on some X errors (a display that has just gone away);
+        // lose the card rather than the daemon.
+        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| card.handle(&event, now)));
+        let Ok(handled) = handled else {
+            tracing::error!("the card window failed and was closed");
+            self.card = None;
+            return;
+        };
+        if let Some(e) = handled {
             tracing::info!("card: {e:?}");
             self.feed(el, Input::Card(e));
         }

@@ -85,6 +85,13 @@ impl Notifier {
         let _ = self.orders.try_send(Order::Inform { summary: summary.to_string(), body: body.to_string() });
     }
 
+    /// A function that closes the reminder and waits for it, usable from anywhere (the
+    /// last words when the display is lost).
+    pub fn closer(&self) -> impl Fn() + Send + Sync + 'static {
+        let orders = self.orders.clone();
+        move || Notifier { orders: orders.clone() }.close_and_wait(Duration::from_secs(2))
+    }
+
     /// Closes the reminder and waits up to `limit` for the server to have it gone.
     pub fn close_and_wait(&self, limit: Duration) {
         let (done, wait) = std::sync::mpsc::channel();

@@ -23,6 +23,8 @@ enum Order {
     /// A cue is expected at this moment; be ready.
     Warm(Instant),
     Play(Cue, Sound),
+    /// The device failed under a playing stream (the sound server died): let it go.
+    Broken,
 }
 
 /// Handle to the audio thread. Dropping it stops the thread.
@@ -33,7 +35,8 @@ pub struct Speaker {
 impl Speaker {
     pub fn start() -> Speaker {
         let (orders, rx) = mpsc::channel();
-        let spawned = std::thread::Builder::new().name("limber-audio".into()).spawn(move || run(rx));
+        let own = orders.clone();
+        let spawned = std::thread::Builder::new().name("limber-audio".into()).spawn(move || run(rx, own));
         if let Err(e) = spawned {
             tracing::warn!("no audio thread, cues are off: {e}");
         }
@@ -51,7 +54,8 @@ impl Speaker {
     }
 }
 
-fn run(orders: Receiver<Order>) {
+fn run(orders: Receiver<Order>, own: Sender<Order>) {
+    let open = || open(own.clone());
     let mut device: Option<rodio::MixerDeviceSink> = None;
     let mut close_at: Option<Instant> = None;
     let mut warm_at: Option<Instant> = None;
@@ -63,6 +67,10 @@ fn run(orders: Receiver<Order>) {
         };
         match order {
             Ok(Order::Warm(at)) => warm_at = Some(at),
+            Ok(Order::Broken) => {
+                device = None;
+                close_at = None;
+            }
             Ok(Order::Play(cue, settings)) => {
                 let device = device.get_or_insert_with_result(open);
                 let Some(device) = device else { continue };
@@ -103,8 +111,21 @@ impl<T> GetOrInsertWithResult<T> for Option<T> {
     }
 }
 
-fn open() -> Option<rodio::MixerDeviceSink> {
-    match rodio::DeviceSinkBuilder::open_default_sink() {
+/// Opens the default output. A stream error is reported once and ends the stream: a sound
+/// server that dies under a playing stream would otherwise make the audio library report the
+/// same error thousands of times a second.
+fn open(own: Sender<Order>) -> Option<rodio::MixerDeviceSink> {
+    let told = std::sync::atomic::AtomicBool::new(false);
+    let opened = rodio::DeviceSinkBuilder::from_default_device().and_then(|b| {
+        b.with_error_callback(move |e| {
+            if !told.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!("audio output failed: {e}; closing it until the next cue");
+                let _ = own.send(Order::Broken);
+            }
+        })
+        .open_stream()
+    });
+    match opened {
         Ok(mut d) => {
             d.log_on_drop(false);
             Some(d)

@@ -11,8 +11,9 @@ from desk import wait_for
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("LIMBER_BIN", os.path.join(ROOT, "target", "debug", "limber"))
 
-# Seconds instead of minutes, so a break comes due within a test.
-FAST = {"sit_limit": "3s", "break_length": "20s", "remind_again": "60s", "snooze": "4s"}
+# Seconds instead of minutes, so a break comes due within a test. Nobody types on the
+# test display: idle detection is told to wait an hour unless a test is about it.
+FAST = {"sit_limit": "3s", "break_length": "20s", "remind_again": "60s", "snooze": "4s", "idle_reset": "1h"}
 
 
 class Limber:

@@ -1,0 +1,60 @@
+//! The idle adapter: how long since the last keyboard or mouse input, asked of the X
+//! server's MIT-SCREEN-SAVER extension on one kept connection, on a thread of its own.
+//!
+//! X11 sends no event when input stops, so this samples; but only as often as a decision
+//! needs: while input is recent, the earliest moment a break could be complete is
+//! `idle_reset - idle` away, so that is when the next sample is taken.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use x11rb::connection::Connection as _;
+use x11rb::protocol::screensaver;
+
+pub const X11: &str = "x11 MIT-SCREEN-SAVER";
+
+/// How long to wait before the next sample, given the last one.
+pub fn next_sample(idle: Duration, idle_reset: Duration) -> Duration {
+    let least = Duration::from_secs(1);
+    let wait = if idle < idle_reset { idle_reset - idle } else { idle_reset / 4 };
+    wait.max(least)
+}
+
+/// Starts sampling; `idle_reset_ms` may be changed later (settings reload). Returns the
+/// backend's name, or `None` when there is no X server with the extension.
+pub fn start_x11(idle_reset_ms: Arc<AtomicU64>, report: impl Fn(Duration) -> bool + Send + 'static) -> Option<&'static str> {
+    let (conn, screen) = x11rb::connect(None).map_err(|e| tracing::info!("no X11 idle time: {e}")).ok()?;
+    let root = conn.setup().roots.get(screen)?.root;
+    // One query up front: if the extension is missing, say so now rather than on the thread.
+    let first = screensaver::query_info(&conn, root).ok()?.reply().map_err(|e| tracing::info!("no X11 idle time: {e}")).ok()?;
+    let spawned = std::thread::Builder::new().name("limber-idle".into()).spawn(move || {
+        let mut idle = Duration::from_millis(u64::from(first.ms_since_user_input));
+        loop {
+            if !report(idle) {
+                return;
+            }
+            let reset = Duration::from_millis(idle_reset_ms.load(Ordering::Relaxed));
+            std::thread::sleep(next_sample(idle, reset));
+            match screensaver::query_info(&conn, root).map(|c| c.reply()) {
+                Ok(Ok(info)) => idle = Duration::from_millis(u64::from(info.ms_since_user_input)),
+                Ok(Err(e)) => return tracing::warn!("X11 idle time lost: {e}"),
+                Err(e) => return tracing::warn!("X11 idle time lost: {e}"),
+            }
+        }
+    });
+    spawned.ok().map(|_| X11)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_only_as_often_as_the_decision_needs() {
+        let reset = Duration::from_secs(120);
+        assert_eq!(next_sample(Duration::ZERO, reset), reset, "fresh input: a break cannot be complete sooner");
+        assert_eq!(next_sample(Duration::from_secs(100), reset), Duration::from_secs(20));
+        assert_eq!(next_sample(Duration::from_secs(300), reset), Duration::from_secs(30), "away: watch for the return");
+        assert_eq!(next_sample(Duration::from_millis(119_900), reset), Duration::from_secs(1));
+    }
+}
