@@ -260,14 +260,7 @@ pub fn run_command(command: Command) -> anyhow::Result<Exit> {
 fn stats(days: u32, json: bool) -> anyhow::Result<Exit> {
     let places = Places::discover()?;
     let store = crate::daemon::store::Store::new(&places.state, &places.data);
-    let events = store.read_history().map_err(|e| anyhow::anyhow!("{}: {e}", store.history_path().display()))?;
-    let tz = jiff::tz::TimeZone::system();
-    let day_of = |at: crate::core::Moment| -> i64 {
-        let date = jiff::Timestamp::from_millisecond(at.as_millis() as i64).unwrap_or_default().to_zoned(tz.clone()).date();
-        date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_second() / 86_400).unwrap_or(0)
-    };
-    let today = day_of(crate::core::Moment::from_millis(jiff::Timestamp::now().as_millisecond() as u64));
-    let summary = crate::core::stats::summarize(events.iter().map(|e| (day_of(e.at), e)), today, days);
+    let summary = store.summary(days).map_err(|e| anyhow::anyhow!("{}: {e}", store.history_path().display()))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(Exit::Ok);
@@ -277,7 +270,7 @@ fn stats(days: u32, json: bool) -> anyhow::Result<Exit> {
         "DAY", "DUE", "TAKEN", "NATURAL", "SKIPPED", "SNOOZED"
     );
     for d in &summary.days {
-        let date = jiff::Timestamp::from_second(d.day * 86_400).unwrap_or_default().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let date = crate::daemon::store::day_date(d.day);
         let longest = if d.longest_sitting == 0 {
             "-".to_string()
         } else {

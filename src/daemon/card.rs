@@ -6,6 +6,7 @@ use super::paint::{Canvas, Fonts, measure, wrap};
 use crate::core::Moment;
 use crate::core::routine::{CardView, Task};
 use crate::core::schedule::CardEvent;
+use crate::core::stats::Summary;
 use std::num::NonZeroU32;
 use std::rc::Rc;
 use thiserror::Error;
@@ -40,6 +41,8 @@ struct Palette {
     button: u32,
     button_text: u32,
     disabled: u32,
+    /// A lighter accent: breaks taken by walking away, in the week chart.
+    soft: u32,
 }
 
 const LIGHT: Palette = Palette {
@@ -51,6 +54,7 @@ const LIGHT: Palette = Palette {
     button: 0x14897c,
     button_text: 0xffffff,
     disabled: 0xc9cdd2,
+    soft: 0x8fd3c8,
 };
 
 const DARK: Palette = Palette {
@@ -62,6 +66,7 @@ const DARK: Palette = Palette {
     button: 0x22a896,
     button_text: 0x0b1512,
     disabled: 0x3b4248,
+    soft: 0x2f7f74,
 };
 
 /// A button as drawn: where it is, what it says, what it does.
@@ -76,11 +81,26 @@ struct Button {
     enabled: bool,
 }
 
+/// What the window shows: a stretch card, or the week's breaks as a bar chart.
+pub enum Page {
+    Card(CardView),
+    Week(Summary),
+}
+
+impl Page {
+    fn title(&self) -> String {
+        match self {
+            Page::Card(v) => format!("limber: {}", v.title),
+            Page::Week(_) => "limber: this week".to_string(),
+        }
+    }
+}
+
 pub struct CardWindow {
     window: Rc<Window>,
     surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
     fonts: Fonts,
-    view: CardView,
+    page: Page,
     buttons: Vec<Button>,
     cursor: Option<PhysicalPosition<f64>>,
     dark: bool,
@@ -90,10 +110,10 @@ pub struct CardWindow {
 }
 
 impl CardWindow {
-    pub fn open(event_loop: &ActiveEventLoop, view: CardView) -> Result<CardWindow, CardError> {
+    pub fn open(event_loop: &ActiveEventLoop, page: Page) -> Result<CardWindow, CardError> {
         let fonts = Fonts::load().ok_or(CardError::Font)?;
         let mut attrs = Window::default_attributes()
-            .with_title(format!("limber: {}", view.title))
+            .with_title(page.title())
             .with_inner_size(LogicalSize::new(WIDTH, HEIGHT))
             .with_resizable(false)
             .with_window_level(WindowLevel::AlwaysOnTop)
@@ -118,7 +138,7 @@ impl CardWindow {
         let surface = softbuffer::Surface::new(&context, window.clone())?;
         let dark = window.theme().or(event_loop.system_theme()) == Some(Theme::Dark);
         let size = window.inner_size();
-        let card = CardWindow { window, surface, fonts, view, buttons: Vec::new(), cursor: None, dark, size };
+        let card = CardWindow { window, surface, fonts, page, buttons: Vec::new(), cursor: None, dark, size };
         card.window.request_redraw();
         Ok(card)
     }
@@ -128,16 +148,18 @@ impl CardWindow {
     }
 
     pub fn update(&mut self, view: CardView) {
-        if view.title != self.view.title {
-            self.window.set_title(&format!("limber: {}", view.title));
+        let page = Page::Card(view);
+        if page.title() != self.page.title() {
+            self.window.set_title(&page.title());
         }
-        self.view = view;
+        self.page = page;
         self.window.request_redraw();
     }
 
     /// When the card next needs redrawing for its countdowns: at the next whole second.
     pub fn next_redraw(&self, now: Moment) -> Option<Moment> {
-        let end = self.view.hold_ends_at.or(self.view.break_ends_at)?;
+        let Page::Card(view) = &self.page else { return None };
+        let end = view.hold_ends_at.or(view.break_ends_at)?;
         if end <= now {
             return None;
         }
@@ -201,21 +223,21 @@ impl CardWindow {
     }
 
     fn key(&self, key: &Key) -> Option<CardEvent> {
+        let Page::Card(view) = &self.page else {
+            return matches!(key, Key::Named(NamedKey::Escape | NamedKey::Enter | NamedKey::Space)).then_some(CardEvent::Close);
+        };
         let event = match key {
-            Key::Named(NamedKey::Space) => self.hold_button(),
+            // Space starts the hold, or ends a running one early.
+            Key::Named(NamedKey::Space) if view.hold_ends_at.is_some() => CardEvent::HoldDone,
+            Key::Named(NamedKey::Space) => CardEvent::StartHold,
             Key::Named(NamedKey::Enter) => CardEvent::Done,
-            Key::Named(NamedKey::Escape) if self.view.preview => CardEvent::Close,
+            Key::Named(NamedKey::Escape) if view.preview => CardEvent::Close,
             Key::Named(NamedKey::Escape) => CardEvent::Skip,
             Key::Character(c) if c.eq_ignore_ascii_case("n") => CardEvent::Next,
-            Key::Character(c) if c.eq_ignore_ascii_case("s") && self.view.can_snooze => CardEvent::Snooze,
+            Key::Character(c) if c.eq_ignore_ascii_case("s") && view.can_snooze => CardEvent::Snooze,
             _ => return None,
         };
         Some(event)
-    }
-
-    /// Space starts the hold, or ends a running one early.
-    fn hold_button(&self) -> CardEvent {
-        if self.view.hold_ends_at.is_some() { CardEvent::HoldDone } else { CardEvent::StartHold }
     }
 
     fn draw(&mut self, now: Moment) -> Result<(), CardError> {
@@ -224,7 +246,11 @@ impl CardWindow {
         let scale = self.window.scale_factor() as f32;
         let mut buffer = self.surface.buffer_mut()?;
         let mut canvas = Canvas { px: &mut buffer, width: w.get(), height: h.get() };
-        self.buttons = paint_card(&mut canvas, &self.fonts, &self.view, now, scale, if self.dark { &DARK } else { &LIGHT });
+        let palette = if self.dark { &DARK } else { &LIGHT };
+        self.buttons = match &self.page {
+            Page::Card(view) => paint_card(&mut canvas, &self.fonts, view, now, scale, palette),
+            Page::Week(summary) => paint_week(&mut canvas, &self.fonts, summary, scale, palette),
+        };
         buffer.present()?;
         Ok(())
     }
@@ -327,6 +353,65 @@ fn paint_card(c: &mut Canvas<'_>, f: &Fonts, v: &CardView, now: Moment, scale: f
     buttons
 }
 
+/// The week as stacked bars per day: breaks taken with the card, taken by walking away,
+/// and skipped.
+fn paint_week(c: &mut Canvas<'_>, f: &Fonts, summary: &Summary, scale: f32, p: &Palette) -> Vec<Button> {
+    const SKIPPED: u32 = 0xd9600f;
+    let s = |x: f32| x * scale;
+    let (width, height) = (c.width as f32, c.height as f32);
+    let inner = width - 2.0 * s(PAD);
+    let x = s(PAD);
+    c.fill(p.background);
+    c.text(&f.bold, s(22.0), x, s(PAD) + s(22.0), p.text, "This week");
+    c.text(&f.regular, s(13.0), x, s(PAD) + s(44.0), p.muted, "Breaks per day");
+    let legend = [(p.accent, "taken"), (p.soft, "walked away"), (SKIPPED, "skipped")];
+    let mut lx = x;
+    for (color, label) in legend {
+        c.rounded(lx, s(PAD) + s(56.0), s(12.0), s(12.0), s(3.0), color);
+        lx += s(18.0) + c.text(&f.regular, s(12.0), lx + s(18.0), s(PAD) + s(66.0), p.text, label) + s(16.0);
+    }
+    let top = s(PAD) + s(100.0);
+    let bottom = height - s(PAD) - s(140.0);
+    let most = summary.days.iter().map(|d| d.taken + d.natural + d.skipped).max().unwrap_or(0).max(1) as f32;
+    let slot = inner / summary.days.len().max(1) as f32;
+    for (i, d) in summary.days.iter().enumerate() {
+        let bx = x + i as f32 * slot + slot * 0.2;
+        let bw = slot * 0.6;
+        let mut y = bottom;
+        for (n, color) in [(d.taken, p.accent), (d.natural, p.soft), (d.skipped, SKIPPED)] {
+            let h = (bottom - top) * n as f32 / most;
+            if n > 0 {
+                c.rounded(bx, y - h, bw, h, s(3.0), color);
+                y -= h;
+            }
+        }
+        let total = (d.taken + d.natural + d.skipped).to_string();
+        let tw = measure(&f.bold, s(13.0), &total);
+        c.text(&f.bold, s(13.0), bx + (bw - tw) / 2.0, y - s(6.0), p.text, &total);
+        let day = super::store::day_date(d.day).strftime("%a").to_string();
+        let dw = measure(&f.regular, s(12.0), &day);
+        c.text(&f.regular, s(12.0), bx + (bw - dw) / 2.0, bottom + s(18.0), p.muted, &day);
+    }
+    let longest = summary.days.iter().map(|d| d.longest_sitting).max().unwrap_or(0);
+    let mut ty = bottom + s(48.0);
+    let streak = format!("Streak: {} day{}", summary.streak, if summary.streak == 1 { "" } else { "s" });
+    c.text(&f.bold, s(15.0), x, ty, p.text, &streak);
+    ty += s(22.0);
+    if longest > 0 {
+        let line =
+            format!("Longest sitting this week: {}", crate::core::duration::human(std::time::Duration::from_secs(longest)));
+        c.text(&f.regular, s(13.0), x, ty, p.muted, &line);
+    }
+    let (bw, bh) = (s(120.0), s(36.0));
+    let (bx, by) = (x + inner - bw, height - s(PAD) - s(20.0) - s(52.0));
+    c.rounded(bx, by, bw, bh, s(8.0), p.button);
+    let lw = measure(&f.bold, s(13.0), "Close");
+    c.text(&f.bold, s(13.0), bx + (bw - lw) / 2.0, by + s(23.0), p.button_text, "Close");
+    let kw = measure(&f.regular, s(11.0), "Esc");
+    c.text(&f.regular, s(11.0), bx + (bw - kw) / 2.0, by + bh + s(14.0), p.muted, "Esc");
+    vec![Button { x: bx, y: by, w: bw, h: bh, label: "Close", key: "Esc", event: CardEvent::Close, enabled: true }]
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
@@ -344,6 +429,22 @@ mod tests {
         let mut card = Card::new(s, Duration::from_secs(120), false);
         card.start_hold(Moment::from_secs(100));
         card.view(Some(Moment::from_secs(200)), true)
+    }
+
+    #[test]
+    fn the_week_chart_draws_with_and_without_breaks() {
+        use crate::core::stats::{Day, Summary};
+        let fonts = Fonts::load().unwrap();
+        let (w, h) = (WIDTH as u32, HEIGHT as u32);
+        for days in
+            [vec![], (0..7).map(|d| Day { day: 20_000 + d, taken: d as u32, natural: 1, skipped: 2, ..Day::default() }).collect()]
+        {
+            let mut px = vec![0; (w * h) as usize];
+            let mut c = Canvas { px: &mut px, width: w, height: h };
+            let buttons = paint_week(&mut c, &fonts, &Summary { days, streak: 3 }, 1.0, &DARK);
+            assert_eq!(buttons.len(), 1);
+            assert!(px.contains(&DARK.accent));
+        }
     }
 
     #[test]

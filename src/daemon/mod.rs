@@ -140,6 +140,7 @@ pub fn run() -> anyhow::Result<Exit> {
         speaker: Speaker::start(),
         tray: None,
         card: None,
+        week: None,
         status: None,
         reminder_for: None,
         saving_failed: false,
@@ -345,6 +346,8 @@ struct Daemon {
     speaker: Speaker,
     tray: Option<Tray>,
     card: Option<CardWindow>,
+    /// The week's chart, opened from the tray.
+    week: Option<CardWindow>,
     status: Option<Status>,
     /// The break whose reminder is on screen: actions for any other are stale.
     reminder_for: Option<u64>,
@@ -394,7 +397,7 @@ impl Daemon {
             Effect::ShowCard(view) => {
                 tracing::info!("card: {} ({})", view.title, view.stage);
                 self.card = None;
-                match CardWindow::open(el, view) {
+                match CardWindow::open(el, card::Page::Card(view)) {
                     Ok(c) => self.card = Some(c),
                     Err(e) => tracing::warn!("{e}"),
                 }
@@ -595,9 +598,37 @@ impl Daemon {
             Pick::Resume => Command::Resume,
             Pick::ShowNext => Command::ShowNext,
             Pick::OpenSettings => return open_settings(&self.places),
+            Pick::Statistics => return self.show_week(el),
+            Pick::Autostart => return self.toggle_autostart(),
             Pick::Quit => return self.quit(el, "the tray menu"),
         };
         self.feed(el, Input::Command(command));
+    }
+
+    /// The week's breaks as a bar chart, in a window of its own beside any card.
+    fn show_week(&mut self, el: &ActiveEventLoop) {
+        let summary = match self.store.summary(7) {
+            Ok(s) => s,
+            Err(e) => return tracing::warn!("cannot read the history: {e}"),
+        };
+        self.week = None;
+        match CardWindow::open(el, card::Page::Week(summary)) {
+            Ok(w) => self.week = Some(w),
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+
+    fn toggle_autostart(&mut self) {
+        let on = !crate::autostart::is_enabled(&self.places.config);
+        let done =
+            if on { crate::autostart::enable(&self.places.config) } else { crate::autostart::disable(&self.places.config) };
+        match done {
+            Ok(path) => tracing::info!("start at login {}: {}", if on { "on" } else { "off" }, path.display()),
+            Err(e) => tracing::warn!("cannot change starting at login: {e}"),
+        }
+        if let Some(t) = &self.tray {
+            t.show_autostart(crate::autostart::is_enabled(&self.places.config));
+        }
     }
 
     fn quit(&mut self, el: &ActiveEventLoop, why: &str) {
@@ -608,6 +639,7 @@ impl Daemon {
         }
         self.notifier.close_and_wait(Duration::from_secs(2));
         self.card = None;
+        self.week = None;
         // Dropping the tray takes the icon off the panel.
         self.tray = None;
         el.exit();
@@ -643,7 +675,7 @@ impl ApplicationHandler<Wake> for Daemon {
 
     fn resumed(&mut self, el: &ActiveEventLoop) {
         if self.tray.is_none() {
-            match Tray::new(self.schedule.settings().snooze) {
+            match Tray::new(self.schedule.settings().snooze, crate::autostart::is_enabled(&self.places.config)) {
                 Ok(t) => self.tray = Some(t),
                 Err(e) => tracing::warn!("no tray icon: {e}; limber keeps running, use the limber command"),
             }
@@ -701,6 +733,13 @@ impl ApplicationHandler<Wake> for Daemon {
 
     fn window_event(&mut self, el: &ActiveEventLoop, id: WindowId, event: WindowEvent) {
         let now = self.clock.peek();
+        if let Some(week) = self.week.as_mut().filter(|w| w.id() == id) {
+            if week.handle(&event, now).is_some() {
+                self.week = None;
+                release_memory();
+            }
+            return;
+        }
         let Some(card) = self.card.as_mut().filter(|c| c.id() == id) else { return };
         // The windowing library panics on some X errors (a display that has just gone away);
         // lose the card rather than the daemon.

@@ -85,6 +85,14 @@ impl Store {
         f.sync_data().map_err(err)
     }
 
+    /// The last `days` days of history by local calendar day, as `limber stats` and the
+    /// tray's weekly chart show them.
+    pub fn summary(&self, days: u32) -> io::Result<crate::core::stats::Summary> {
+        let events = self.read_history()?;
+        let today = local_day(crate::core::Moment::from_millis(jiff::Timestamp::now().as_millisecond().max(0) as u64));
+        Ok(crate::core::stats::summarize(events.iter().map(|e| (local_day(e.at), e)), today, days))
+    }
+
     /// Every intact event in the history, oldest first.
     pub fn read_history(&self) -> io::Result<Vec<Event>> {
         match std::fs::read_to_string(&self.history) {
@@ -93,6 +101,20 @@ impl Store {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The local calendar day of a moment, as days since 1970-01-01.
+pub fn local_day(at: crate::core::Moment) -> i64 {
+    let date = jiff::Timestamp::from_millisecond(at.as_millis() as i64)
+        .unwrap_or_default()
+        .to_zoned(jiff::tz::TimeZone::system())
+        .date();
+    date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_second().div_euclid(86_400)).unwrap_or(0)
+}
+
+/// A day number back as a date, for labels.
+pub fn day_date(day: i64) -> jiff::civil::Date {
+    jiff::Timestamp::from_second(day * 86_400).unwrap_or_default().to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
 #[cfg(test)]

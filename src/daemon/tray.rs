@@ -5,7 +5,7 @@ use crate::core::duration;
 use crate::core::status::{State, Status};
 use std::time::Duration;
 use thiserror::Error;
-use tray_icon::menu::{Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu};
+use tray_icon::menu::{CheckMenuItem, Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu};
 use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
 #[derive(Debug, Error)]
@@ -29,6 +29,8 @@ pub enum Pick {
     Resume,
     ShowNext,
     OpenSettings,
+    Statistics,
+    Autostart,
     Quit,
 }
 
@@ -45,6 +47,8 @@ impl Pick {
             "resume" => Pick::Resume,
             "show-next" => Pick::ShowNext,
             "settings" => Pick::OpenSettings,
+            "stats" => Pick::Statistics,
+            "autostart" => Pick::Autostart,
             "quit" => Pick::Quit,
             other => {
                 let (_, _, minutes) = PAUSES.iter().find(|(id, _, _)| *id == other)?;
@@ -69,6 +73,7 @@ struct Items {
     skip: MenuItem,
     pause: Submenu,
     resume: MenuItem,
+    autostart: CheckMenuItem,
 }
 
 pub struct Tray {
@@ -142,7 +147,7 @@ fn icon(rgba: Rgba) -> Option<Icon> {
 impl Tray {
     /// Builds the tray. The menu and tray event handlers must already be installed: events
     /// that fire before then are lost for good.
-    pub fn new(snooze: Duration) -> Result<Tray, TrayError> {
+    pub fn new(snooze: Duration, autostart: bool) -> Result<Tray, TrayError> {
         let bases =
             [decode("tray-sitting.png", SITTING_PNG)?, decode("tray-due.png", DUE_PNG)?, decode("tray-paused.png", PAUSED_PNG)?];
         let items = Items {
@@ -152,6 +157,7 @@ impl Tray {
             skip: MenuItem::with_id("skip", "Skip next break", true, None),
             pause: Submenu::with_id("pause", "Pause", true),
             resume: MenuItem::with_id("resume", "Resume", false, None),
+            autostart: CheckMenuItem::with_id("autostart", "Start at login", true, autostart, None),
         };
         for (id, label, _) in PAUSES {
             items.pause.append(&MenuItem::with_id(id, label, true, None))?;
@@ -168,7 +174,9 @@ impl Tray {
             &items.resume,
             &PredefinedMenuItem::separator(),
             &MenuItem::with_id("show-next", "Show next stretch", true, None),
+            &MenuItem::with_id("stats", "Statistics", true, None),
             &MenuItem::with_id("settings", "Open settings", true, None),
+            &items.autostart,
             &PredefinedMenuItem::separator(),
             &MenuItem::with_id("quit", "Quit", true, None),
         ])?;
@@ -179,6 +187,10 @@ impl Tray {
         }
         let icon = builder.build()?;
         Ok(Tray { icon, items, bases, shown: None })
+    }
+
+    pub fn show_autostart(&self, on: bool) {
+        self.items.autostart.set_checked(on);
     }
 
     /// Brings the tray in line with `status`; `line` is its one-line summary.

@@ -10,7 +10,7 @@ from app import BIN, FAST, Limber
 from desk import wait_for
 
 MENU = ["Take a break now", "Snooze", "Skip next break", "Pause", "Resume", "Show next stretch",
-        "Open settings", "Quit"]
+        "Statistics", "Open settings", "Start at login", "Quit"]
 
 
 def labels(item):
@@ -197,3 +197,21 @@ def test_first_run_says_hello_once(desktop, app_env):
     again.status()  # answered after start-up, where the welcome would have been sent
     assert "welcome" not in again.log()
     assert len([n for n in desktop.notifications() if n["summary"] == "Welcome to limber"]) == 1
+
+
+def test_statistics_and_start_at_login_from_the_tray(desktop, app_env):
+    app = Limber(desktop, app_env, FAST | {"sit_limit": "1h"})
+    app.cli("skip")
+    app.item.click("Statistics")
+    win = desktop.wait_window("^limber: this week$")
+    text = desktop.ocr(desktop.screenshot(window=win))
+    assert "This week" in text and "Streak: 0 days" in text and "skipped" in text, text
+    desktop.focus(win)
+    desktop.key("Escape")
+    desktop.wait_window_gone("^limber: this week$")
+    entry = os.path.join(app_env["XDG_CONFIG_HOME"], "autostart", "limber.desktop")
+    app.item.click("Start at login")
+    wait_for(lambda: os.path.exists(entry), what="the autostart entry written")
+    assert app.cli("autostart", "status").stdout.startswith("on: ")
+    app.item.click("Start at login")
+    wait_for(lambda: not os.path.exists(entry), what="the autostart entry removed")
