@@ -2,8 +2,11 @@
 //! server's MIT-SCREEN-SAVER extension on one kept connection, on a thread of its own.
 //!
 //! X11 sends no event when input stops, so this samples; but only as often as a decision
-//! needs: while input is recent, the earliest moment a break could be complete is
-//! `idle_reset - idle` away, so that is when the next sample is taken.
+//! needs. While input is recent, the earliest moment a break could be complete is
+//! `idle_reset - idle` away, so that is when the next sample is taken. While the user is
+//! away, a sample every `idle_reset` is enough: the return is dated by the X server's own
+//! idle time, so noticing it later loses no sitting time. And a sample is only passed on
+//! when it changes the answer (here or away), so the event loop is not woken for nothing.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,8 +19,14 @@ pub const X11: &str = "x11 MIT-SCREEN-SAVER";
 /// How long to wait before the next sample, given the last one.
 pub fn next_sample(idle: Duration, idle_reset: Duration) -> Duration {
     let least = Duration::from_secs(1);
-    let wait = if idle < idle_reset { idle_reset - idle } else { idle_reset / 4 };
+    let wait = if idle < idle_reset { idle_reset - idle } else { idle_reset };
     wait.max(least)
+}
+
+/// Whether a sample is worth telling the schedule: the first one, and any that moves the
+/// user between here and away.
+pub fn worth_telling(last_away: Option<bool>, idle: Duration, idle_reset: Duration) -> bool {
+    last_away != Some(idle >= idle_reset)
 }
 
 /// Starts sampling; `idle_reset_ms` may be changed later (settings reload). Returns the
@@ -29,11 +38,15 @@ pub fn start_x11(idle_reset_ms: Arc<AtomicU64>, report: impl Fn(Duration) -> boo
     let first = screensaver::query_info(&conn, root).ok()?.reply().map_err(|e| tracing::info!("no X11 idle time: {e}")).ok()?;
     let spawned = std::thread::Builder::new().name("limber-idle".into()).spawn(move || {
         let mut idle = Duration::from_millis(u64::from(first.ms_since_user_input));
+        let mut told: Option<bool> = None;
         loop {
-            if !report(idle) {
-                return;
-            }
             let reset = Duration::from_millis(idle_reset_ms.load(Ordering::Relaxed));
+            if worth_telling(told, idle, reset) {
+                if !report(idle) {
+                    return;
+                }
+                told = Some(idle >= reset);
+            }
             std::thread::sleep(next_sample(idle, reset));
             match screensaver::query_info(&conn, root).map(|c| c.reply()) {
                 Ok(Ok(info)) => idle = Duration::from_millis(u64::from(info.ms_since_user_input)),
@@ -54,7 +67,17 @@ mod tests {
         let reset = Duration::from_secs(120);
         assert_eq!(next_sample(Duration::ZERO, reset), reset, "fresh input: a break cannot be complete sooner");
         assert_eq!(next_sample(Duration::from_secs(100), reset), Duration::from_secs(20));
-        assert_eq!(next_sample(Duration::from_secs(300), reset), Duration::from_secs(30), "away: watch for the return");
+        assert_eq!(next_sample(Duration::from_secs(300), reset), reset, "away: the return is dated by the server");
         assert_eq!(next_sample(Duration::from_millis(119_900), reset), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn only_changes_are_passed_on() {
+        let reset = Duration::from_secs(120);
+        assert!(worth_telling(None, Duration::ZERO, reset), "the first sample");
+        assert!(!worth_telling(Some(false), Duration::from_secs(50), reset), "still here");
+        assert!(worth_telling(Some(false), Duration::from_secs(130), reset), "gone");
+        assert!(!worth_telling(Some(true), Duration::from_secs(400), reset), "still gone");
+        assert!(worth_telling(Some(true), Duration::from_secs(3), reset), "back");
     }
 }
