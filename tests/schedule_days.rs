@@ -233,3 +233,34 @@ fn a_whole_working_day() {
     assert_eq!(kinds(EventKind::Natural), 2, "lunch and the evening suspend");
     transcript("working_day", &d.log);
 }
+
+#[test]
+fn a_break_taken_during_a_pause_goes_back_to_the_pause() {
+    let mut d = Sim::new(HOURLY, at("09:00"));
+    d.feed(at("09:10"), Input::Command(Command::Pause(PauseLength::For(mins(120)))));
+    d.feed(at("09:20"), Input::Command(Command::BreakNow));
+    d.feed(at("09:20:30"), Input::Card(CardEvent::Done));
+    let s = d.status();
+    assert_eq!((s.state, s.until), (State::Paused, Some(at("11:10"))));
+    // Snoozing such a break also goes back to the pause, and a pause that ran out during
+    // the break ends with it.
+    d.feed(at("11:00"), Input::Command(Command::BreakNow));
+    d.feed(at("11:00:10"), Input::Card(CardEvent::Snooze));
+    assert_eq!(d.status().state, State::Paused);
+    d.feed(at("11:09"), Input::Command(Command::BreakNow));
+    d.run_to(at("11:12"));
+    assert_eq!(d.status().state, State::Sitting);
+    let kinds: Vec<_> =
+        d.effects.iter().filter_map(|(_, e)| if let Effect::Record(ev) = e { Some(ev.kind) } else { None }).collect();
+    assert_eq!(kinds, [EventKind::Paused, EventKind::Taken, EventKind::Taken, EventKind::Resumed]);
+}
+
+#[test]
+fn a_break_snoozed_before_it_came_due_is_recorded_as_due() {
+    let mut d = Sim::new(HOURLY, at("09:00"));
+    d.feed(at("09:50"), Input::Command(Command::Snooze(None)));
+    d.run_to(at("10:11"));
+    assert_eq!(d.notifies(), vec![at("10:10")]);
+    let dues = d.effects.iter().filter(|(_, e)| matches!(e, Effect::Record(ev) if ev.kind == EventKind::Due)).count();
+    assert_eq!(dues, 1);
+}

@@ -1,7 +1,7 @@
 //! The stretch catalogue: the exercises and tips limber knows, built in from `exercises.json`
 //! and optionally extended or replaced by the user's own file.
 
-use super::problem::{Problems, Report, field, parse_json, strip_comments, suggest};
+use super::problem::{Problems, Report, field, parse_json, strip_comments, suggest, without_bom};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::HashMap;
@@ -328,6 +328,7 @@ impl CatalogueFile {
     /// Reads and checks a catalogue file. With `break_length`, a hold that could not fit in
     /// one break is an error. Every problem in the file is reported.
     pub fn parse(file: &str, text: &str, break_length: Option<Duration>) -> Result<CatalogueFile, Problems> {
+        let text = &*without_bom(text);
         let mut doc = parse_json(file, text)?;
         strip_comments(&mut doc);
         let mut report = Report::new(file, text);
@@ -400,6 +401,16 @@ fn check_stretch(report: &mut Report<'_>, path: &str, s: &Stretch, break_length:
     for (i, step) in s.steps.iter().enumerate() {
         if step.trim().is_empty() {
             report.add(format!("{path}.steps[{i}]"), "the step is empty");
+        }
+    }
+    // Figures no desk routine has are typos; they would also make an enormous routine.
+    for (field, range, most) in
+        [("sets", s.sets, 20), ("reps.count", s.reps.as_ref().map(|r| r.count), 100), ("rest_seconds", s.rest_seconds, 600)]
+    {
+        if let Some(r) = range
+            && r.max > most
+        {
+            report.add(format!("{path}.{field}"), format!("{} is more than the {most} a break can use", r.max));
         }
     }
     if let (Some(hold), Some(limit)) = (s.hold_seconds, break_length)
@@ -491,6 +502,14 @@ mod tests {
         for l in &lines {
             assert!(l.starts_with("/u/exercises.json:"), "{l}");
         }
+    }
+
+    #[test]
+    fn figures_beyond_a_break_are_rejected() {
+        let text = GOOD.replace("\"8-10\"", "10000").replace("\"sides\": \"none\"", "\"sides\": \"none\", \"sets\": 500");
+        let e = CatalogueFile::parse("u.json", &format!("{{\"exercises\": [{text}]}}"), None).unwrap_err().to_string();
+        assert!(e.contains("exercises[0].sets: 500 is more than the 20 a break can use"), "{e}");
+        assert!(e.contains("exercises[0].reps.count: 10000 is more than the 100 a break can use"), "{e}");
     }
 
     #[test]

@@ -85,14 +85,28 @@ pub fn parse_json(file: &str, text: &str) -> Result<serde_json::Value, Problems>
             serde_json::error::Category::Eof => "the file ends too early (a missing } or ]?)".to_string(),
             _ => strip_position(&e.to_string()),
         };
-        Problems(vec![Problem {
-            file: file.to_string(),
-            line: e.line().max(1),
-            column: e.column().max(1),
-            field: String::new(),
-            message,
-        }])
+        let (line, column) = (e.line().max(1), char_column(text, e.line(), e.column()));
+        Problems(vec![Problem { file: file.to_string(), line, column, field: String::new(), message }])
     })
+}
+
+/// A byte-order mark some editors put at the start of a file is not JSON; it is dropped,
+/// keeping a space so that columns on the first line stay where the user sees them.
+pub fn without_bom(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => std::borrow::Cow::Owned(format!(" {rest}")),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// serde_json counts columns in bytes; people and editors count characters.
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(l) = text.lines().nth(line.saturating_sub(1)) else { return byte_column.max(1) };
+    let mut end = byte_column.min(l.len());
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    l[..end].chars().count().max(1)
 }
 
 /// serde_json appends " at line L column C" to its messages; we print the place up front.
@@ -355,6 +369,13 @@ mod tests {
         assert!(e.to_string().starts_with("f.json:2:10: "), "{e}");
         let e = parse_json("f.json", "{\"a\": [1, 2").unwrap_err();
         assert!(e.to_string().contains("ends too early"), "{e}");
+    }
+
+    #[test]
+    fn columns_count_characters_and_a_bom_is_allowed() {
+        let e = parse_json("f.json", "{\"a\": \"ééééé\",,}").unwrap_err();
+        assert_eq!(e.0[0].column, 15, "{e}");
+        assert!(parse_json("f.json", &without_bom("\u{feff}{\"a\": 1}")).is_ok());
     }
 
     #[test]

@@ -85,6 +85,8 @@ impl Stage {
 
 /// A slow, controlled repetition of a desk stretch takes about this long.
 const SECONDS_PER_REP: u64 = 4;
+/// The most stages one routine has; far more than fit in any break.
+const MAX_STAGES: usize = 120;
 /// A walk shorter than this is not worth a stage of its own.
 const SHORTEST_WALK: Duration = Duration::from_secs(10);
 
@@ -142,6 +144,15 @@ pub fn lay_out(stretch: &Stretch, budget: Duration) -> Vec<Stage> {
 /// `count` is the repeats per side: holds in a row for a held stretch, or the movement count
 /// shown for one that is not held.
 fn build(sides: &[Option<Side>], sets: u32, count: Option<Range>, hold: Option<u32>) -> Vec<Stage> {
+    // A user's file may ask for thousands of sets of thousands of holds: never lay out more
+    // stages than a break could hold, whatever the figures say.
+    let per_set = sides.len() as u64 * u64::from(if hold.is_some() { count.map_or(1, |c| c.max).max(1) } else { 1 });
+    if u64::from(sets.max(1)) * per_set > MAX_STAGES as u64 {
+        return build(sides, 1, count.map(|c| Range::one(c.min.min(MAX_STAGES as u32 / 2))), hold)
+            .into_iter()
+            .take(MAX_STAGES)
+            .collect();
+    }
     let mut out = Vec::new();
     for set in 1..=sets.max(1) {
         for &side in sides {
@@ -293,6 +304,17 @@ mod tests {
         assert_eq!(labels(&st), ["Left side: hold 30 s", "Right side: hold 30 s"]);
         let st = lay_out(&stretch("sitting-back-extension"), Duration::from_secs(5));
         assert_eq!(st.len(), 1);
+    }
+
+    #[test]
+    fn absurd_figures_make_a_short_routine_not_a_huge_one() {
+        let mut s = stretch("posterior-shoulder-stretch");
+        s.sets = Some(Range::one(10_000));
+        s.hold_seconds = Some(Range::one(1));
+        s.reps = Some(Reps { count: Range::one(10_000), per: Per::Set });
+        let st = lay_out(&s, Duration::from_secs(120));
+        assert!(st.len() <= MAX_STAGES + 1, "{}", st.len());
+        assert_eq!(st[0].side, Some(Side::Left));
     }
 
     #[test]

@@ -221,6 +221,8 @@ pub struct Schedule {
     /// The last break whose coming due is in the history, so a pause and resume over a due
     /// break does not count it twice.
     due_recorded: u64,
+    /// The pause a break was started from, to return to when the break is over.
+    pause_after_break: Option<Option<Moment>>,
     card: Option<Card>,
     notification_open: bool,
     effects: Vec<Effect>,
@@ -247,6 +249,7 @@ impl Schedule {
             snoozes_used: 0,
             break_id: 1,
             due_recorded: 0,
+            pause_after_break: None,
             card: None,
             notification_open: false,
             effects: Vec::new(),
@@ -473,6 +476,11 @@ impl Schedule {
             }
             Timer::SnoozeEnds => {
                 self.phase = Phase::Due { notified: now, repeat: 0 };
+                // A break snoozed before it came due comes due now.
+                if self.due_recorded != self.break_id {
+                    self.due_recorded = self.break_id;
+                    self.record(now, EventKind::Due);
+                }
                 self.notify(0);
             }
             Timer::PauseEnds => {
@@ -582,6 +590,8 @@ impl Schedule {
                     return;
                 }
                 let until = match length {
+                    // A pause of nothing is no pause.
+                    PauseLength::For(d) if d.is_zero() => return,
                     PauseLength::For(d) => Some(now + d),
                     PauseLength::Until(t) => Some(t.max(now)),
                     PauseLength::UntilResumed => None,
@@ -621,6 +631,15 @@ impl Schedule {
             _ => return,
         };
         let was_on_break = matches!(self.phase, Phase::OnBreak { .. });
+        if was_on_break && self.pause_after_break.is_some() {
+            // A break opened during a pause and put off: back to the pause, where no reminder
+            // comes anyway.
+            self.close_card();
+            self.phase = self.phase_after_pause(now);
+            self.start_counting(now);
+            self.dirty = true;
+            return;
+        }
         let until = from + length.unwrap_or(self.settings.snooze);
         self.close_notification();
         self.phase = Phase::Snoozed { until };
@@ -689,6 +708,11 @@ impl Schedule {
         self.close_notification();
         self.stop_counting(now);
         let ends = now + self.settings.break_length;
+        // A break taken during a pause goes back to the pause afterwards.
+        self.pause_after_break = match self.phase {
+            Phase::Paused { until } => Some(until),
+            _ => None,
+        };
         self.phase = Phase::OnBreak { ends };
         let stretch = self.next_stretch().cloned();
         match stretch {
@@ -718,7 +742,7 @@ impl Schedule {
         }
         self.phase = match self.phase {
             Phase::Paused { until } => Phase::Paused { until },
-            _ => Phase::Sitting,
+            _ => self.phase_after_pause(now),
         };
         self.snoozes_used = 0;
         self.break_id += 1;
@@ -726,6 +750,19 @@ impl Schedule {
         self.counting = None;
         self.start_counting(now);
         self.dirty = true;
+    }
+
+    /// Where a break ends up: back in the pause it was started from while that pause lasts,
+    /// else sitting (ending the pause, if there was one, with a record).
+    fn phase_after_pause(&mut self, now: Moment) -> Phase {
+        match self.pause_after_break.take() {
+            Some(until) if until.is_none_or(|u| u > now) => Phase::Paused { until },
+            Some(_) => {
+                self.effects.push(Effect::Record(Event { at: now, kind: EventKind::Resumed, stretch: None, sat: 0 }));
+                Phase::Sitting
+            }
+            None => Phase::Sitting,
+        }
     }
 
     /// Idle, away or asleep long enough: the user took a break without being asked.

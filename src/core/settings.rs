@@ -3,7 +3,7 @@
 
 use super::catalogue::{Equipment, Position};
 use super::duration;
-use super::problem::{Problems, Report, field, parse_json, strip_comments, suggest};
+use super::problem::{Problems, Report, field, parse_json, strip_comments, suggest, without_bom};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -96,6 +96,7 @@ impl Settings {
     /// Reads a settings file whose keys replace those of `self`, key by key: how a user's
     /// file sits on top of a system-wide one.
     pub fn parse_over(&self, file: &str, text: &str) -> Result<Settings, Problems> {
+        let text = &*without_bom(text);
         let mut doc = parse_json(file, text)?;
         strip_comments(&mut doc);
         let mut report = Report::new(file, text);

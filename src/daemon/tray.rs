@@ -81,6 +81,17 @@ pub struct Tray {
     items: Items,
     bases: [Rgba; 3],
     shown: Option<(Look, u8)>,
+    /// What the menu and tooltip show now: each change wakes the tray's threads and goes out
+    /// over D-Bus, so only what differs is set.
+    texts: Texts,
+}
+
+#[derive(Default, PartialEq)]
+struct Texts {
+    line: String,
+    snooze: String,
+    tip: String,
+    offers: Option<crate::core::status::Offers>,
 }
 
 #[derive(Clone)]
@@ -186,7 +197,7 @@ impl Tray {
             builder = builder.with_icon(i);
         }
         let icon = builder.build()?;
-        Ok(Tray { icon, items, bases, shown: None })
+        Ok(Tray { icon, items, bases, shown: None, texts: Texts::default() })
     }
 
     pub fn show_autostart(&self, on: bool) {
@@ -196,18 +207,31 @@ impl Tray {
     /// Brings the tray in line with `status`; `line` is its one-line summary.
     pub fn show(&mut self, status: &Status, line: &str, snooze: Duration, progress: f32) {
         let offers = status.offers();
-        self.items.status.set_text(line);
-        self.items.break_now.set_enabled(offers.break_now);
-        self.items.snooze.set_text(format!("Snooze {}", duration::human(snooze)));
-        self.items.snooze.set_enabled(offers.snooze);
-        self.items.skip.set_enabled(offers.skip);
-        self.items.pause.set_enabled(offers.pause);
-        self.items.resume.set_enabled(offers.resume);
+        let snooze = format!("Snooze {}", duration::human(snooze));
         let tip = match &status.next_exercise {
             Some(n) => format!("{line}\nNext stretch: {}", n.name),
             None => line.to_string(),
         };
-        let _ = self.icon.set_tooltip(Some(tip));
+        if self.texts.line != line {
+            self.items.status.set_text(line);
+            self.texts.line = line.to_string();
+        }
+        if self.texts.snooze != snooze {
+            self.items.snooze.set_text(&snooze);
+            self.texts.snooze = snooze;
+        }
+        if self.texts.offers != Some(offers) {
+            self.items.break_now.set_enabled(offers.break_now);
+            self.items.snooze.set_enabled(offers.snooze);
+            self.items.skip.set_enabled(offers.skip);
+            self.items.pause.set_enabled(offers.pause);
+            self.items.resume.set_enabled(offers.resume);
+            self.texts.offers = Some(offers);
+        }
+        if self.texts.tip != tip {
+            let _ = self.icon.set_tooltip(Some(&tip));
+            self.texts.tip = tip;
+        }
         let look = match status.state {
             State::Due => Look::Due,
             State::Paused => Look::Paused,

@@ -9,7 +9,7 @@ use limber::core::{Moment, Schedule, Settings};
 use std::fmt::Write as _;
 use std::time::Duration;
 
-/// Monday 2026-11-16 00:00 UTC: transcripts print times of day from here.
+/// Sunday 2025-11-16 00:00 UTC: transcripts print times of day from here.
 pub const MONDAY: u64 = 1_763_251_200;
 
 pub fn at(hms: &str) -> Moment {
