@@ -3,6 +3,7 @@ reminder in dunst, the card window read back by OCR, the cue recorded from a nul
 
 import os
 import signal
+import subprocess
 import time
 
 import desk
@@ -215,3 +216,22 @@ def test_statistics_and_start_at_login_from_the_tray(desktop, app_env):
     assert app.cli("autostart", "status").stdout.startswith("on: ")
     app.item.click("Start at login")
     wait_for(lambda: not os.path.exists(entry), what="the autostart entry removed")
+
+
+def test_a_sound_file_replaces_the_cue(desktop, app_env, tmp_path):
+    wav = str(tmp_path / "bell.wav")
+    subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", wav, "synth", "0.4", "sine", "440"], check=True)
+    app = Limber(desktop, app_env, FAST | {"sit_limit": "1h", "sound": {"enabled": True, "volume": 0.8, "file": wav}})
+    app.cli("break")
+    win = app.card()
+    rec = desktop.recorder()
+    desktop.focus(win)
+    desktop.key("space")
+    desktop.key("space")  # end the hold at once: the cue plays now
+    app.wait_log(r"cue: HoldEnd")
+    cued = app.log_time(r"cue: HoldEnd")
+    wait_for(lambda: time.time() > cued + 0.9, timeout=5, what="the sound to finish playing")
+    rec.stop()
+    [cue] = rec.events()
+    assert abs(cue["freq_hz"] - 440) / 440 < 0.03, cue
+    assert 0.3 < cue["duration_s"] < 0.5, cue
