@@ -111,14 +111,24 @@ impl<T> GetOrInsertWithResult<T> for Option<T> {
     }
 }
 
-/// Opens the default output. A stream error is reported once and ends the stream: a sound
-/// server that dies under a playing stream would otherwise make the audio library report the
-/// same error thousands of times a second.
+/// Opens the default output. A sound server that dies under a playing stream makes the
+/// audio library report the same error thousands of times a second; a lone error, which
+/// also happens on a healthy stream, is only noted. A burst is reported once and ends the
+/// stream.
 fn open(own: Sender<Order>) -> Option<rodio::MixerDeviceSink> {
-    let told = std::sync::atomic::AtomicBool::new(false);
+    let mut burst = (0u32, Instant::now());
+    let mut told = false;
     let opened = rodio::DeviceSinkBuilder::from_default_device().and_then(|b| {
         b.with_error_callback(move |e| {
-            if !told.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            if burst.1.elapsed() > Duration::from_secs(1) {
+                burst = (0, Instant::now());
+            }
+            burst.0 += 1;
+            if burst.0 == 1 {
+                tracing::debug!("audio output: {e}");
+            }
+            if burst.0 >= ERRORS_IN_A_BURST && !told {
+                told = true;
                 tracing::warn!("audio output failed: {e}; closing it until the next cue");
                 let _ = own.send(Order::Broken);
             }
@@ -136,6 +146,11 @@ fn open(own: Sender<Order>) -> Option<rodio::MixerDeviceSink> {
         }
     }
 }
+
+/// Errors within a second that mean the output is gone rather than hiccuping: a stream that
+/// recovers reports a few hundred while the server settles (seen when a sink is suspended
+/// and resumed); a dead server makes the library report about 100 000 a second.
+const ERRORS_IN_A_BURST: u32 = 5000;
 
 /// Queues the cue and returns how long it lasts.
 fn play(device: &rodio::MixerDeviceSink, cue: Cue, settings: &Sound) -> Duration {
