@@ -92,9 +92,14 @@ pub fn run() -> anyhow::Result<Exit> {
         }
     };
 
-    let event_loop = EventLoop::<Wake>::with_user_event().build().context(
-        "cannot reach the display: limber needs an X11 or Wayland desktop session (is DISPLAY or WAYLAND_DISPLAY set?)",
-    )?;
+    // winit's own error names a source file of the build; the log keeps it, the user gets
+    // what to check.
+    let event_loop = EventLoop::<Wake>::with_user_event().build().map_err(|e| {
+        tracing::debug!("event loop: {e}");
+        anyhow::anyhow!(
+            "cannot reach the display: limber needs an X11 or Wayland desktop session (is DISPLAY or WAYLAND_DISPLAY set?)"
+        )
+    })?;
     let proxy = event_loop.create_proxy();
     // Both handlers are set-once, and an event before they are set is lost for good: install
     // them before the tray exists.
