@@ -162,7 +162,7 @@ def main():
         notify = reminder_lateness(d, args.rounds)
         cue = cue_lateness(d, args.rounds)
         figures["notify_late_ms"] = {"median": statistics.median(notify) * 1000, "max": max(notify) * 1000}
-        figures["cue_late_ms"] = {"median": statistics.median(cue) * 1000, "max": max(cue) * 1000} if cue else None
+        figures["cue_late_ms"] = {"median": statistics.median(cue) * 1000, "max": max(cue) * 1000, "heard": len(cue)} if cue else None
         figures["binary_bytes"] = os.path.getsize(BIN)
     finally:
         d.close()
@@ -179,7 +179,8 @@ def main():
     print(f"reminder after its deadline: median {n['median']:.1f} ms, worst {n['max']:.1f} ms ({args.rounds} rounds)")
     c = figures["cue_late_ms"]
     if c:
-        print(f"cue after the hold's end: median {c['median']:.1f} ms, worst {c['max']:.1f} ms ({args.rounds} rounds)")
+        print(f"cue after the hold's end: median {c['median']:.1f} ms, worst {c['max']:.1f} ms "
+              f"(heard {c['heard']} of {args.rounds} holds)")
     print(f"release binary: {figures['binary_bytes'] / 1e6:.1f} MB (stripped)")
     if args.json:
         with open(args.json, "w") as f:
