@@ -54,13 +54,21 @@ impl Speaker {
     }
 }
 
+/// After an output failed under a cue, how long to wait before trying the cue once more: a
+/// stream can fail while the sound server is still setting it up, and play a moment later.
+const RETRY_AFTER: Duration = Duration::from_millis(300);
+
 fn run(orders: Receiver<Order>, own: Sender<Order>) {
     let open = || open(own.clone());
     let mut device: Option<rodio::MixerDeviceSink> = None;
     let mut close_at: Option<Instant> = None;
     let mut warm_at: Option<Instant> = None;
+    // The cue playing now, kept to try it once more if the output fails under it.
+    let mut playing: Option<(Cue, Sound)> = None;
+    let mut retry_at: Option<Instant> = None;
+    let mut retried = false;
     loop {
-        let wake = [close_at, warm_at].into_iter().flatten().min();
+        let wake = [close_at, warm_at, retry_at].into_iter().flatten().min();
         let order = match wake {
             Some(t) => orders.recv_timeout(t.saturating_duration_since(Instant::now())),
             None => orders.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -70,11 +78,19 @@ fn run(orders: Receiver<Order>, own: Sender<Order>) {
             Ok(Order::Broken) => {
                 device = None;
                 close_at = None;
+                // Once: a dead server fails the retry too, and then the cue is given up.
+                if playing.is_some() && !retried {
+                    retry_at = Some(Instant::now() + RETRY_AFTER);
+                } else {
+                    playing = None;
+                }
             }
             Ok(Order::Play(cue, settings)) => {
+                (retry_at, retried) = (None, false);
                 let device = device.get_or_insert_with_result(open);
                 let Some(device) = device else { continue };
                 let length = play(device, cue, &settings);
+                playing = Some((cue, settings));
                 close_at = Some(Instant::now() + length + LINGER);
                 warm_at = None;
             }
@@ -88,9 +104,20 @@ fn run(orders: Receiver<Order>, own: Sender<Order>) {
                     // If the expected cue never comes (the hold was ended early), let go.
                     close_at = Some(now + WARM_AHEAD + Duration::from_secs(2));
                 }
+                if retry_at.is_some_and(|t| t <= now) {
+                    (retry_at, retried) = (None, true);
+                    if let Some((cue, settings)) = playing.clone() {
+                        tracing::info!("playing the cue again on a new output");
+                        if let Some(d) = device.get_or_insert_with_result(open) {
+                            let length = play(d, cue, &settings);
+                            close_at = Some(Instant::now() + length + LINGER);
+                        }
+                    }
+                }
                 if close_at.is_some_and(|t| t <= now) {
                     close_at = None;
                     device = None;
+                    playing = None;
                 }
             }
             Err(RecvTimeoutError::Disconnected) => break,
