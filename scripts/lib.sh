@@ -7,7 +7,7 @@ RUNTIME_PACKAGES=(libasound2 libasound2-plugins libxkbcommon-x11-0 libxcursor1 l
 # A headless desktop for the end-to-end tests: X server, session bus, notification server,
 # audio server with a null sink, input and screenshot tools, OCR.
 TEST_PACKAGES=(xvfb xauth dbus dbus-x11 dunst libnotify-bin xdotool x11-utils imagemagick tesseract-ocr alsa-utils
-  tesseract-ocr-eng sox python3 python3-dbus python3-gi python3-pytest pulseaudio
+  tesseract-ocr-eng sox python3 python3-dbus python3-gi python3-pytest python3-pytest-rerunfailures pulseaudio
   pulseaudio-utils fonts-dejavu-core desktop-file-utils procps)
 
 # Installs the Debian packages among "$@" that are not installed yet, with sudo when not root.
