@@ -111,6 +111,23 @@ def strip_mnemonic(label: str) -> str:
     return re.sub(r"_(.)", r"\1", label)
 
 
+def read_displayfd(r: int, timeout: float = 15) -> str | None:
+    """Reads the display number Xvfb writes to its -displayfd pipe once it accepts
+    connections, and closes the pipe; ":N", or None if none came in time."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while not buf.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([r], [], [], left)[0]:
+            break
+        chunk = os.read(r, 64)
+        if not chunk:
+            break
+        buf += chunk
+    os.close(r)
+    return f":{int(buf)}" if buf.strip().isdigit() else None
+
+
 def _tail(path: str, lines: int = 40) -> str:
     try:
         with open(path, errors="replace") as f:
@@ -947,21 +964,9 @@ class Desktop:
                 ["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
                 name="xvfb", scope="session", pass_fds=(w,))
             os.close(w)
-            # Xvfb writes the display number once it accepts connections.
-            buf = b""
-            deadline = time.monotonic() + 15
-            while not buf.endswith(b"\n"):
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([r], [], [], left)[0]:
-                    break
-                chunk = os.read(r, 64)
-                if not chunk:
-                    break
-                buf += chunk
-            os.close(r)
-            if not buf.strip().isdigit():
+            display = read_displayfd(r)
+            if display is None:
                 raise AssertionError(f"Xvfb did not report a display:\n{_tail(self.services['xvfb'].log_path)}")
-            display = f":{int(buf)}"
         self.display = display
         self.env = self._make_env()
         wait_for(lambda: self._run(["xdpyinfo"], check=False).returncode == 0 or not self.service_running("xvfb"),

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import select
 import signal
 import subprocess
 import threading
@@ -178,19 +177,9 @@ def private_xvfb(desktop):
     proc = desktop.spawn(["Xvfb", "-displayfd", str(w), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
                          name="xvfb-private", pass_fds=(w,))
     os.close(w)
-    buf = b""
-    deadline = time.monotonic() + 15
-    while not buf.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([r], [], [], left)[0]:
-            break
-        chunk = os.read(r, 64)
-        if not chunk:
-            break
-        buf += chunk
-    os.close(r)
-    assert buf.strip().isdigit(), f"Xvfb gave no display:\n{proc.log_text()}"
-    return proc, f":{int(buf)}"
+    display = desk.read_displayfd(r)
+    assert display is not None, f"Xvfb gave no display:\n{proc.log_text()}"
+    return proc, display
 
 
 # --------------------------------------------------------------------------
