@@ -26,7 +26,6 @@ use std::io::{BufReader, IsTerminal as _};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use store::{Saved, Store};
 use tray::{Pick, Tray};
@@ -53,10 +52,6 @@ pub enum Wake {
     Idle(Duration),
     Quit(&'static str),
 }
-
-/// What the status reports when no idle detector works: sitting time is then wall-clock time
-/// at the desk, minus locks and sleep.
-const NO_IDLE_BACKEND: &str = "none (wall clock)";
 
 pub fn run() -> anyhow::Result<Exit> {
     let places = Places::discover()?;
@@ -120,14 +115,14 @@ pub fn run() -> anyhow::Result<Exit> {
     watch_signals(proxy.clone());
     serve_socket(&claim, proxy.clone());
     watch_files(&places.config, proxy.clone());
-    let idle_reset_ms = Arc::new(AtomicU64::new(schedule.settings().idle_reset().as_millis() as u64));
-    let idle_backend = presence::start_x11(idle_reset_ms.clone(), {
+    let idle = presence::start(schedule.settings().idle_reset(), {
         let proxy = proxy.clone();
         move |idle| proxy.send_event(Wake::Idle(idle)).is_ok()
     });
-    match idle_backend {
-        Some(name) => tracing::info!("idle detection: {name}"),
-        None => tracing::warn!("no idle detection on this desktop: sitting time is wall-clock time, minus locks and sleep"),
+    if idle.backend == presence::NONE {
+        tracing::warn!("no idle detection on this desktop: sitting time is wall-clock time, minus locks and sleep");
+    } else {
+        tracing::info!("idle detection: {}", idle.backend);
     }
     let notifier = Notifier::start({
         let proxy = proxy.clone();
@@ -155,8 +150,7 @@ pub fn run() -> anyhow::Result<Exit> {
         reload_at: None,
         last_problems: String::new(),
         welcome,
-        idle_backend: idle_backend.unwrap_or(NO_IDLE_BACKEND),
-        idle_reset_ms,
+        idle,
         exit: Exit::Ok,
         _claim: claim,
     };
@@ -367,9 +361,8 @@ struct Daemon {
     last_problems: String,
     /// Show the first-run welcome once the tray is up.
     welcome: bool,
-    idle_backend: &'static str,
-    /// Shared with the idle thread, which samples more or less often with it.
-    idle_reset_ms: Arc<AtomicU64>,
+    /// The idle detector, told when idle_reset changes.
+    idle: presence::Idle,
     exit: Exit,
     /// The single-instance lock and the socket, released when the daemon ends.
     _claim: Claim,
@@ -484,7 +477,7 @@ impl Daemon {
         }
         if settings.problems.is_empty() && settings.value != *self.schedule.settings() {
             tracing::info!("settings reloaded");
-            self.idle_reset_ms.store(settings.value.idle_reset().as_millis() as u64, Ordering::Relaxed);
+            self.idle.set_idle_reset(settings.value.idle_reset());
             self.feed(el, Input::Settings(Box::new(settings.value)));
             self.refresh_tray();
         }
@@ -536,7 +529,7 @@ impl Daemon {
                 .as_ref()
                 .map(|n| control::NextExercise { id: n.id.clone(), name: n.name.clone() }),
             snoozes_left: status.snoozes_left,
-            idle_backend: self.idle_backend.to_string(),
+            idle_backend: self.idle.backend.to_string(),
             text: status.line(|m| local_time(&self.clock, m)),
             pid: std::process::id(),
         }

@@ -16,6 +16,33 @@ use x11rb::protocol::screensaver;
 
 pub const X11: &str = "x11 MIT-SCREEN-SAVER";
 
+/// What the status reports when no idle detector works: sitting time is then wall-clock time
+/// at the desk, minus locks and sleep.
+pub const NONE: &str = "none (wall clock)";
+
+/// The running idle detector, whichever it is.
+pub struct Idle {
+    /// Its name for the log and `limber status`, or [`NONE`].
+    pub backend: &'static str,
+    idle_reset_ms: Arc<AtomicU64>,
+}
+
+impl Idle {
+    /// The settings changed: detectors that sample or arm a timeout follow the new value.
+    pub fn set_idle_reset(&self, d: Duration) {
+        self.idle_reset_ms.store(d.as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+/// Starts the best idle detector this session offers. `report` gets the time since the last
+/// input whenever the answer to "here or away (idle for `idle_reset` or more)?" may have
+/// changed; it returns false once nobody listens any more.
+pub fn start(idle_reset: Duration, report: impl Fn(Duration) -> bool + Send + 'static) -> Idle {
+    let idle_reset_ms = Arc::new(AtomicU64::new(idle_reset.as_millis() as u64));
+    let backend = start_x11(idle_reset_ms.clone(), report).unwrap_or(NONE);
+    Idle { backend, idle_reset_ms }
+}
+
 /// How long to wait before the next sample, given the last one.
 pub fn next_sample(idle: Duration, idle_reset: Duration) -> Duration {
     let least = Duration::from_secs(1);
@@ -31,7 +58,7 @@ pub fn worth_telling(last_away: Option<bool>, idle: Duration, idle_reset: Durati
 
 /// Starts sampling; `idle_reset_ms` may be changed later (settings reload). Returns the
 /// backend's name, or `None` when there is no X server with the extension.
-pub fn start_x11(idle_reset_ms: Arc<AtomicU64>, report: impl Fn(Duration) -> bool + Send + 'static) -> Option<&'static str> {
+fn start_x11(idle_reset_ms: Arc<AtomicU64>, report: impl Fn(Duration) -> bool + Send + 'static) -> Option<&'static str> {
     let (conn, screen) = x11rb::connect(None).map_err(|e| tracing::info!("no X11 idle time: {e}")).ok()?;
     let root = conn.setup().roots.get(screen)?.root;
     // One query up front: if the extension is missing, say so now rather than on the thread.
