@@ -65,6 +65,11 @@ impl<'a> Report<'a> {
         self.found.push(Problem { file: self.file.to_string(), line, column, field, message: message.into() });
     }
 
+    /// How many problems so far, to tell whether a part of the file added any.
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.found.is_empty()
     }

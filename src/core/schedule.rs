@@ -33,10 +33,24 @@ pub enum Input {
     Gap {
         length: Duration,
     },
+    /// What the desktop says about interrupting the user right now.
+    Quiet(Quiet),
     Command(Command),
     Card(CardEvent),
     Settings(Box<Settings>),
     Catalogue(Box<Catalogue>),
+}
+
+/// The desktop's reasons not to interrupt, as its adapters see them. Which of them hold a
+/// reminder back is the user's setting (`quiet_when`); the adapters only report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quiet {
+    /// The active window covers the screen (a video, a presentation, a game).
+    pub fullscreen: bool,
+    /// The desktop's do-not-disturb is on.
+    pub do_not_disturb: bool,
+    /// One of the `quiet_when.apps` is running (e.g. a video-call app), by process name.
+    pub app: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -224,6 +238,8 @@ pub struct Schedule {
     /// The pause a break was started from, to return to when the break is over.
     pause_after_break: Option<Option<Moment>>,
     card: Option<Card>,
+    /// What the desktop last said about interrupting.
+    quiet: Quiet,
     notification_open: bool,
     effects: Vec<Effect>,
     shown: Option<Shown>,
@@ -251,6 +267,7 @@ impl Schedule {
             due_recorded: 0,
             pause_after_break: None,
             card: None,
+            quiet: Quiet::default(),
             notification_open: false,
             effects: Vec::new(),
             shown: None,
@@ -528,6 +545,7 @@ impl Schedule {
                 self.refresh_card_permissions();
             }
             Input::Catalogue(c) => self.catalogue = *c,
+            Input::Quiet(q) => self.quiet = q,
         }
     }
 

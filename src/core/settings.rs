@@ -3,6 +3,7 @@
 
 use super::catalogue::{Equipment, Position};
 use super::duration;
+use super::hours::{self, WorkingHours};
 use super::problem::{Problems, Report, field, parse_json, strip_comments, suggest, without_bom};
 use serde::Deserialize;
 use std::time::Duration;
@@ -23,6 +24,35 @@ pub struct Settings {
     pub max_snoozes: u32,
     pub sound: Sound,
     pub exercises: Filters,
+    /// What holds a reminder back until it is over.
+    pub quiet_when: QuietWhen,
+    /// The longest a reminder is held back; then it comes anyway, gently.
+    pub quiet_max: Duration,
+    /// `None`: reminders at any time.
+    pub working_hours: Option<WorkingHours>,
+    /// Time without input counts as sitting (reading, watching a talk); locks and sleep
+    /// still count as breaks.
+    pub reading_mode: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuietWhen {
+    pub fullscreen: bool,
+    pub do_not_disturb: bool,
+    /// Process names, e.g. a video-call app.
+    pub apps: Vec<String>,
+}
+
+impl Default for QuietWhen {
+    fn default() -> Self {
+        QuietWhen {
+            fullscreen: true,
+            do_not_disturb: true,
+            // The video-call apps with a desktop client on Linux, by process name.
+            apps: ["zoom", "teams", "teams-for-linux", "skypeforlinux"].map(String::from).to_vec(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -71,13 +101,29 @@ impl Default for Settings {
             max_snoozes: 3,
             sound: Sound::default(),
             exercises: Filters::default(),
+            quiet_when: QuietWhen::default(),
+            quiet_max: Duration::from_secs(30 * 60),
+            working_hours: None,
+            reading_mode: false,
         }
     }
 }
 
 /// Every key `config.json` knows, for unknown-key hints.
-pub const KEYS: &[&str] =
-    &["sit_limit", "break_length", "idle_reset", "snooze", "remind_again", "max_snoozes", "sound", "exercises"];
+pub const KEYS: &[&str] = &[
+    "sit_limit",
+    "break_length",
+    "idle_reset",
+    "snooze",
+    "remind_again",
+    "max_snoozes",
+    "sound",
+    "exercises",
+    "quiet_when",
+    "quiet_max",
+    "working_hours",
+    "reading_mode",
+];
 
 impl Settings {
     pub fn idle_reset(&self) -> Duration {
@@ -138,6 +184,22 @@ impl Settings {
                         } else {
                             out.exercises = filters;
                         }
+                    }
+                }
+                "quiet_when" => {
+                    if let Some(q) = field::<QuietWhen>(&mut report, key, value) {
+                        out.quiet_when = q;
+                    }
+                }
+                "quiet_max" => set_duration(&mut report, key, value, Duration::ZERO, &mut out.quiet_max),
+                "working_hours" => {
+                    if let Some(w) = working_hours(&mut report, value) {
+                        out.working_hours = w;
+                    }
+                }
+                "reading_mode" => {
+                    if let Some(b) = field::<bool>(&mut report, key, value) {
+                        out.reading_mode = b;
                     }
                 }
                 other => {
@@ -204,6 +266,66 @@ fn set_duration(report: &mut Report<'_>, key: &str, value: &serde_json::Value, l
         Ok(d) => *slot = d,
         Err(e) => report.add(key, e.to_string()),
     }
+}
+
+/// Reads `{"mon-fri": "09:00-17:30", "sat": ["10:00-12:00", "14:00-16:00"]}`; `null` means
+/// any time. A single day overrides a range of days that includes it, whatever the order in
+/// the file; two ranges naming the same day are a mistake and reported.
+fn working_hours(report: &mut Report<'_>, value: &serde_json::Value) -> Option<Option<WorkingHours>> {
+    let map = match value {
+        serde_json::Value::Null => return Some(None),
+        serde_json::Value::Object(m) => m,
+        other => {
+            report.add("working_hours", format!("expected an object like {{\"mon-fri\": \"09:00-17:30\"}} or null, found {}", kind(other)));
+            return None;
+        }
+    };
+    let before = report.len();
+    let mut hours = WorkingHours::default();
+    let mut by_range: [Option<&str>; 7] = [None; 7];
+    let mut ordered: Vec<(&String, &serde_json::Value)> = map.iter().filter(|(k, _)| !k.starts_with("//")).collect();
+    // Ranges first, so that single days override them.
+    ordered.sort_by_key(|(k, _)| !k.contains('-'));
+    for (key, spans) in ordered {
+        let path = format!("working_hours.{key}");
+        let days = match hours::parse_days(key) {
+            Ok(d) => d,
+            Err(e) => {
+                report.add(path, e);
+                continue;
+            }
+        };
+        let texts: Vec<(String, &serde_json::Value)> = match spans {
+            serde_json::Value::Array(a) => a.iter().enumerate().map(|(i, v)| (format!("{path}[{i}]"), v)).collect(),
+            v => vec![(path.clone(), v)],
+        };
+        let mut parsed = Vec::new();
+        for (at, v) in texts {
+            match v.as_str().map(hours::parse_span) {
+                Some(Ok(span)) => parsed.push(span),
+                Some(Err(e)) => report.add(at, e),
+                None => report.add(at, format!("expected a time range like \"09:00-17:30\", found {}", kind(v))),
+            }
+        }
+        for d in days {
+            if key.contains('-') {
+                if let Some(other) = by_range[d] {
+                    report.add(&path, format!("{} is already given by \"{other}\"", hours::DAYS[d]));
+                    continue;
+                }
+                by_range[d] = Some(key);
+            }
+            hours.set(d, parsed.clone());
+        }
+    }
+    if report.len() > before {
+        return None;
+    }
+    if hours.is_empty() {
+        report.add("working_hours", "no working hours on any day would mean no reminders at all; use null for any time");
+        return None;
+    }
+    Some(Some(hours))
 }
 
 fn kind(value: &serde_json::Value) -> &'static str {

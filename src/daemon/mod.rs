@@ -7,13 +7,15 @@ pub mod clock;
 pub mod notify;
 pub mod paint;
 pub mod presence;
+pub mod quiet;
+pub mod away;
 pub mod sound;
 pub mod store;
 pub mod tray;
 
 use crate::cli::Exit;
 use crate::control::{self, Claim, ControlError, Reply, Report, Request, Spot};
-use crate::core::schedule::{Command, Effect, Input, PauseLength};
+use crate::core::schedule::{Command, Effect, Input, PauseLength, Quiet};
 use crate::core::status::Status;
 use crate::core::{Moment, Schedule, Settings};
 use crate::files::{self, Places};
@@ -50,6 +52,10 @@ pub enum Wake {
     FilesChanged,
     /// A sample from the idle detector: no input for this long.
     Idle(Duration),
+    /// The screen locked or the machine is going to sleep (true), or both are over (false).
+    Away(bool),
+    /// What the desktop now says about interrupting.
+    Quiet(Quiet),
     Quit(&'static str),
 }
 
@@ -124,6 +130,15 @@ pub fn run() -> anyhow::Result<Exit> {
     } else {
         tracing::info!("idle detection: {}", idle.backend);
     }
+    let away = away::start({
+        let proxy = proxy.clone();
+        move |away| proxy.send_event(Wake::Away(away)).is_ok()
+    });
+    tracing::info!("lock and sleep signals: {}", if away.is_empty() { "none".to_string() } else { away.join(", ") });
+    let quiet = quiet::start(schedule.settings().quiet_when.apps.clone(), {
+        let proxy = proxy.clone();
+        move |q| proxy.send_event(Wake::Quiet(q)).is_ok()
+    });
     let notifier = Notifier::start({
         let proxy = proxy.clone();
         move |w| {
@@ -151,6 +166,7 @@ pub fn run() -> anyhow::Result<Exit> {
         last_problems: String::new(),
         welcome,
         idle,
+        quiet,
         exit: Exit::Ok,
         _claim: claim,
     };
@@ -363,6 +379,8 @@ struct Daemon {
     welcome: bool,
     /// The idle detector, told when idle_reset changes.
     idle: presence::Idle,
+    /// The quiet-time watchers, told when the list of quiet apps changes.
+    quiet: quiet::Watch,
     exit: Exit,
     /// The single-instance lock and the socket, released when the daemon ends.
     _claim: Claim,
@@ -478,6 +496,7 @@ impl Daemon {
         if settings.problems.is_empty() && settings.value != *self.schedule.settings() {
             tracing::info!("settings reloaded");
             self.idle.set_idle_reset(settings.value.idle_reset());
+            self.quiet.set_apps(settings.value.quiet_when.apps.clone());
             self.feed(el, Input::Settings(Box::new(settings.value)));
             self.refresh_tray();
         }
@@ -725,6 +744,12 @@ impl ApplicationHandler<Wake> for Daemon {
             }
             Wake::FilesChanged => self.reload_at = Some(self.clock.peek() + SETTLE),
             Wake::Idle(idle) => self.feed(el, Input::Activity { idle }),
+            Wake::Away(true) => self.feed(el, Input::AwayBegan),
+            Wake::Away(false) => self.feed(el, Input::AwayEnded),
+            Wake::Quiet(q) => {
+                tracing::info!("quiet: {q:?}");
+                self.feed(el, Input::Quiet(q));
+            }
             Wake::Quit(signal) => self.quit(el, signal),
         }
     }
