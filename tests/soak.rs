@@ -881,6 +881,7 @@ fn largest_snapshot() -> usize {
         phase: SavedPhase::Snoozed { until: widest },
         snoozes_used: u32::MAX,
         rotation: Rotation { turn: u64::MAX, last: Some(longest) },
+        reading: true,
     };
     serde_json::to_string(&snapshot).unwrap().len()
 }

@@ -39,9 +39,9 @@ impl WorkingHours {
         let day = local / (MINUTE * u64::from(DAY_MINUTES));
         let minute = ((local / MINUTE) % u64::from(DAY_MINUTES)) as u32;
         let weekday = weekday(day);
-        let today = self.days[weekday].iter().any(|s| {
-            if s.end > s.start { (s.start..s.end).contains(&minute) } else { minute >= s.start }
-        });
+        let today = self.days[weekday]
+            .iter()
+            .any(|s| if s.end > s.start { (s.start..s.end).contains(&minute) } else { minute >= s.start });
         let from_yesterday = self.days[(weekday + 6) % 7].iter().any(|s| s.end <= s.start && minute < s.end);
         today || from_yesterday
     }

@@ -7,6 +7,7 @@
 
 use super::catalogue::Catalogue;
 use super::duration;
+use super::hours;
 use super::moment::Moment;
 use super::rotation::Rotation;
 use super::routine::{Card, CardView};
@@ -35,6 +36,9 @@ pub enum Input {
     },
     /// What the desktop says about interrupting the user right now.
     Quiet(Quiet),
+    /// The local time zone's offset from UTC changed (daylight saving time, travel), in
+    /// seconds east of UTC. Working hours are in local time.
+    Offset(i32),
     Command(Command),
     Card(CardEvent),
     Settings(Box<Settings>),
@@ -63,6 +67,8 @@ pub enum Command {
     Resume,
     /// Show the next stretch on a card without starting a break.
     ShowNext,
+    /// Reading mode on or off: time without input counts as sitting.
+    Reading(bool),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +125,8 @@ pub struct Reminder {
     /// 0 for the first reminder of a break, then 1, 2, ... for each repeat.
     pub repeat: u32,
     pub stretch_id: Option<String>,
+    /// Held back by a quiet time for `quiet_max` and shown anyway: no sound, low urgency.
+    pub gentle: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +163,8 @@ pub struct Snapshot {
     pub phase: SavedPhase,
     pub snoozes_used: u32,
     pub rotation: Rotation,
+    #[serde(default)]
+    pub reading: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,6 +175,7 @@ pub enum SavedPhase {
     OnBreak,
     Snoozed { until: Moment },
     Paused { until: Option<Moment> },
+    OutsideHours,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,10 +197,27 @@ enum Presence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Sitting,
-    Due { notified: Moment, repeat: u32 },
-    Snoozed { until: Moment },
-    OnBreak { ends: Moment },
-    Paused { until: Option<Moment> },
+    Due {
+        notified: Moment,
+        repeat: u32,
+    },
+    /// Due, but the reminder waits for a quiet time (fullscreen, do-not-disturb, a call) that
+    /// began at or before `since` to end, or for `quiet_max`.
+    Held {
+        since: Moment,
+        repeat: u32,
+    },
+    Snoozed {
+        until: Moment,
+    },
+    OnBreak {
+        ends: Moment,
+    },
+    Paused {
+        until: Option<Moment>,
+    },
+    /// Outside the working hours: no reminders, no sitting time.
+    OutsideHours,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +229,8 @@ enum Timer {
     HoldEnds,
     BreakEnds,
     StatusMinute,
+    QuietOver,
+    HoursChange,
 }
 
 /// The parts of a status that change what a person sees; a new one is emitted only when
@@ -215,6 +245,8 @@ struct Shown {
     next: Option<String>,
     snoozes_left: u32,
     card_open: bool,
+    held_back: Option<String>,
+    reading: bool,
 }
 
 /// The schedule itself. See the module docs for how to drive it.
@@ -240,6 +272,10 @@ pub struct Schedule {
     card: Option<Card>,
     /// What the desktop last said about interrupting.
     quiet: Quiet,
+    /// Seconds east of UTC, for working hours.
+    offset_s: i32,
+    /// Reading mode: idle time counts as sitting.
+    reading: bool,
     notification_open: bool,
     effects: Vec<Effect>,
     shown: Option<Shown>,
@@ -253,6 +289,12 @@ const MAX_FIRINGS: usize = 64;
 impl Schedule {
     /// A fresh schedule: the user is at the desk and has just sat down.
     pub fn new(settings: Settings, catalogue: Catalogue, now: Moment) -> Schedule {
+        Schedule::new_in(settings, catalogue, now, 0)
+    }
+
+    /// [`Schedule::new`] in a time zone `offset_s` seconds east of UTC.
+    pub fn new_in(settings: Settings, catalogue: Catalogue, now: Moment, offset_s: i32) -> Schedule {
+        let reading = settings.reading_mode;
         let mut s = Schedule {
             settings,
             catalogue,
@@ -268,6 +310,8 @@ impl Schedule {
             pause_after_break: None,
             card: None,
             quiet: Quiet::default(),
+            offset_s,
+            reading,
             notification_open: false,
             effects: Vec::new(),
             shown: None,
@@ -281,8 +325,14 @@ impl Schedule {
     /// short, and as a break if it was at least a break long (the user was logged out or the
     /// machine was off); a pause or snooze that has not ended yet is kept.
     pub fn restore(settings: Settings, catalogue: Catalogue, saved: &Snapshot, now: Moment) -> Schedule {
-        let mut s = Schedule::new(settings, catalogue, now);
+        Schedule::restore_in(settings, catalogue, saved, now, 0)
+    }
+
+    /// [`Schedule::restore`] in a time zone `offset_s` seconds east of UTC.
+    pub fn restore_in(settings: Settings, catalogue: Catalogue, saved: &Snapshot, now: Moment, offset_s: i32) -> Schedule {
+        let mut s = Schedule::new_in(settings, catalogue, now, offset_s);
         s.rotation = saved.rotation.clone();
+        s.reading = saved.reading;
         let gap = now.since(saved.at);
         let was_break = gap >= s.settings.break_length || matches!(saved.phase, SavedPhase::OnBreak);
         s.sat = if was_break || !saved.present { Duration::ZERO } else { Duration::from_millis(saved.sat_ms) + gap };
@@ -292,6 +342,8 @@ impl Schedule {
             SavedPhase::Paused { until } => Phase::Paused { until },
             SavedPhase::Snoozed { until } if !was_break => Phase::Snoozed { until },
             SavedPhase::Due if !was_break => Phase::Due { notified: saved.at, repeat: 0 },
+            // Back inside the hours, this starts the day afresh.
+            SavedPhase::OutsideHours => Phase::OutsideHours,
             _ => Phase::Sitting,
         };
         s.shown = None;
@@ -331,16 +383,17 @@ impl Schedule {
         let sitting = self.sitting(now);
         let next_break_in = match self.phase {
             Phase::Sitting => self.due_at().map(|at| at.since(now)),
-            Phase::Due { .. } => Some(Duration::ZERO),
+            Phase::Due { .. } | Phase::Held { .. } => Some(Duration::ZERO),
             Phase::Snoozed { until } => Some(until.since(now)),
-            Phase::OnBreak { .. } | Phase::Paused { .. } => None,
+            Phase::OnBreak { .. } | Phase::Paused { .. } | Phase::OutsideHours => None,
         };
         let (state, until) = match self.phase {
             Phase::Sitting => (State::Sitting, None),
-            Phase::Due { .. } => (State::Due, None),
+            Phase::Due { .. } | Phase::Held { .. } => (State::Due, None),
             Phase::Snoozed { until } => (State::Snoozed, Some(until)),
             Phase::OnBreak { .. } => (State::OnBreak, None),
             Phase::Paused { until } => (State::Paused, until),
+            Phase::OutsideHours => (State::OutsideHours, self.hours_change()),
         };
         Status {
             state,
@@ -351,6 +404,11 @@ impl Schedule {
             next_exercise: self.next_stretch().map(|s| NextStretch { id: s.id.clone(), name: s.name.clone() }),
             snoozes_left: self.settings.max_snoozes.saturating_sub(self.snoozes_used),
             card_open: self.card.is_some(),
+            held_back: match self.phase {
+                Phase::Held { .. } => self.held_back_by(),
+                _ => None,
+            },
+            reading: self.reading,
         }
     }
 
@@ -362,13 +420,15 @@ impl Schedule {
             present: self.presence == Presence::Here,
             phase: match self.phase {
                 Phase::Sitting => SavedPhase::Sitting,
-                Phase::Due { .. } => SavedPhase::Due,
+                Phase::Due { .. } | Phase::Held { .. } => SavedPhase::Due,
                 Phase::Snoozed { until } => SavedPhase::Snoozed { until },
                 Phase::OnBreak { .. } => SavedPhase::OnBreak,
                 Phase::Paused { until } => SavedPhase::Paused { until },
+                Phase::OutsideHours => SavedPhase::OutsideHours,
             },
             snoozes_used: self.snoozes_used,
             rotation: self.rotation.clone(),
+            reading: self.reading,
         }
     }
 
@@ -387,7 +447,32 @@ impl Schedule {
             snooze: (self.snoozes_used < self.settings.max_snoozes).then_some(self.settings.snooze),
             repeat,
             stretch_id: stretch.map(|s| s.id.clone()),
+            gentle: false,
         }
+    }
+
+    /// What holds a due reminder back right now, as `limber status` names it, if the user's
+    /// `quiet_when` lets it.
+    fn held_back_by(&self) -> Option<String> {
+        let when = &self.settings.quiet_when;
+        if when.fullscreen && self.quiet.fullscreen {
+            return Some("fullscreen".to_string());
+        }
+        if when.do_not_disturb && self.quiet.do_not_disturb {
+            return Some("do_not_disturb".to_string());
+        }
+        self.quiet.app.clone().filter(|app| when.apps.iter().any(|a| a.eq_ignore_ascii_case(app)))
+    }
+
+    fn in_hours(&self, at: Moment) -> bool {
+        self.settings.working_hours.as_ref().is_none_or(|w| w.contains(hours::local(at, self.offset_s)))
+    }
+
+    /// When working hours next begin or end, if there are working hours.
+    fn hours_change(&self) -> Option<Moment> {
+        let w = self.settings.working_hours.as_ref()?;
+        let next = w.next_change(hours::local(self.now, self.offset_s))?;
+        Some(hours::moment(next, self.offset_s))
     }
 
     fn next_stretch(&self) -> Option<&super::catalogue::Stretch> {
@@ -426,6 +511,8 @@ impl Schedule {
     fn settle(&mut self) {
         for _ in 0..MAX_FIRINGS {
             let now = self.now;
+            self.follow_hours(now);
+            self.follow_quiet(now);
             let due = self.timers_including_now().into_iter().filter(|(at, _)| *at <= now).min_by_key(|(at, _)| *at);
             let Some((_, timer)) = due else { break };
             self.fire(now, timer);
@@ -440,6 +527,8 @@ impl Schedule {
             next: status.next_exercise.as_ref().map(|n| n.id.clone()),
             snoozes_left: status.snoozes_left,
             card_open: status.card_open,
+            held_back: status.held_back.clone(),
+            reading: status.reading,
         };
         if self.shown.as_ref() != Some(&shown) {
             self.shown = Some(shown);
@@ -465,6 +554,7 @@ impl Schedule {
             }
             Phase::Due { notified, .. } if !self.away() => t.push((notified + self.settings.remind_again, Timer::RemindAgain)),
             Phase::Snoozed { until } if !self.away() => t.push((until, Timer::SnoozeEnds)),
+            Phase::Held { since, .. } if !self.away() => t.push((since + self.settings.quiet_max, Timer::QuietOver)),
             Phase::Paused { until: Some(until) } => t.push((until, Timer::PauseEnds)),
             Phase::OnBreak { ends } => {
                 let hold = self.card.as_ref().and_then(|c| c.hold_ends);
@@ -472,34 +562,45 @@ impl Schedule {
             }
             _ => {}
         }
+        if let Some(at) = self.hours_change() {
+            t.push((at, Timer::HoursChange));
+        }
         t
     }
 
     fn fire(&mut self, now: Moment, timer: Timer) {
         match timer {
             Timer::BreakDue => {
-                self.phase = Phase::Due { notified: now, repeat: 0 };
                 if self.due_recorded != self.break_id {
                     self.due_recorded = self.break_id;
                     self.record(now, EventKind::Due);
                 }
-                self.notify(0);
+                self.remind(now, 0);
             }
             Timer::RemindAgain => {
                 if let Phase::Due { repeat, .. } = self.phase {
-                    self.phase = Phase::Due { notified: now, repeat: repeat + 1 };
-                    self.notify(repeat + 1);
+                    self.remind(now, repeat + 1);
                 }
             }
             Timer::SnoozeEnds => {
-                self.phase = Phase::Due { notified: now, repeat: 0 };
                 // A break snoozed before it came due comes due now.
                 if self.due_recorded != self.break_id {
                     self.due_recorded = self.break_id;
                     self.record(now, EventKind::Due);
                 }
-                self.notify(0);
+                self.remind(now, 0);
             }
+            Timer::QuietOver => {
+                if let Phase::Held { repeat, .. } = self.phase {
+                    self.phase = Phase::Due { notified: now, repeat };
+                    let mut r = self.reminder(repeat);
+                    r.gentle = true;
+                    r.title = "When you can: time to move".to_string();
+                    self.notification_open = true;
+                    self.effects.push(Effect::Notify(r));
+                }
+            }
+            Timer::HoursChange => {}
             Timer::PauseEnds => {
                 self.phase = Phase::Sitting;
                 self.record(now, EventKind::Resumed);
@@ -541,17 +642,22 @@ impl Schedule {
             Input::Command(c) => self.command(now, c),
             Input::Card(e) => self.card_event(now, e),
             Input::Settings(s) => {
+                if s.reading_mode != self.settings.reading_mode {
+                    self.set_reading(now, s.reading_mode);
+                }
                 self.settings = *s;
                 self.refresh_card_permissions();
             }
             Input::Catalogue(c) => self.catalogue = *c,
             Input::Quiet(q) => self.quiet = q,
+            Input::Offset(o) => self.offset_s = o,
         }
     }
 
     fn activity(&mut self, now: Moment, idle: Duration) {
         let last_input = now - idle;
-        if idle >= self.settings.idle_reset() {
+        // Reading mode: no input is not a break; only locks and sleep are.
+        if idle >= self.settings.idle_reset() && !self.reading {
             match self.presence {
                 Presence::Here => {
                     self.stop_counting(last_input.max(self.counting.unwrap_or(last_input)));
@@ -627,6 +733,7 @@ impl Schedule {
                     self.dirty = true;
                 }
             }
+            Command::Reading(on) => self.set_reading(now, on),
             Command::ShowNext => {
                 if self.card.is_none()
                     && let Some(s) = self.next_stretch().cloned()
@@ -645,7 +752,7 @@ impl Schedule {
         }
         let from = match self.phase {
             Phase::Sitting if self.presence == Presence::Here => self.due_at().unwrap_or(now).max(now),
-            Phase::Due { .. } | Phase::OnBreak { .. } => now,
+            Phase::Due { .. } | Phase::Held { .. } | Phase::OnBreak { .. } => now,
             _ => return,
         };
         let was_on_break = matches!(self.phase, Phase::OnBreak { .. });
@@ -794,7 +901,7 @@ impl Schedule {
         let sat = self.sitting(since).as_secs();
         self.effects.push(Effect::Record(Event { at: now, kind: EventKind::Natural, stretch: None, sat }));
         self.close_notification();
-        if let Phase::Due { .. } | Phase::Snoozed { .. } = self.phase {
+        if let Phase::Due { .. } | Phase::Held { .. } | Phase::Snoozed { .. } = self.phase {
             self.phase = Phase::Sitting;
             self.break_id += 1;
         }
@@ -804,7 +911,7 @@ impl Schedule {
     }
 
     fn start_counting(&mut self, from: Moment) {
-        let on_break = matches!(self.phase, Phase::OnBreak { .. });
+        let on_break = matches!(self.phase, Phase::OnBreak { .. } | Phase::OutsideHours);
         if self.counting.is_none() && self.presence == Presence::Here && !on_break {
             self.counting = Some(from.min(self.now));
         }
@@ -814,6 +921,64 @@ impl Schedule {
         if let Some(c) = self.counting.take() {
             self.sat += at.since(c);
         }
+    }
+
+    /// A reminder is due: shown now, or held back while the desktop asks for quiet.
+    fn remind(&mut self, now: Moment, repeat: u32) {
+        if self.held_back_by().is_some() {
+            self.phase = Phase::Held { since: now, repeat };
+        } else {
+            self.phase = Phase::Due { notified: now, repeat };
+            self.notify(repeat);
+        }
+    }
+
+    /// A held reminder comes as soon as the quiet time ends.
+    fn follow_quiet(&mut self, now: Moment) {
+        if let Phase::Held { repeat, .. } = self.phase
+            && self.held_back_by().is_none()
+        {
+            self.phase = Phase::Due { notified: now, repeat };
+            self.notify(repeat);
+            self.dirty = true;
+        }
+    }
+
+    /// Leaves or enters the working hours. Entering starts a fresh working day: sitting time
+    /// from zero, snoozes restored.
+    fn follow_hours(&mut self, now: Moment) {
+        let inside = self.in_hours(now);
+        match self.phase {
+            Phase::Sitting | Phase::Due { .. } | Phase::Held { .. } | Phase::Snoozed { .. } if !inside => {
+                self.close_notification();
+                self.stop_counting(now);
+                self.phase = Phase::OutsideHours;
+                self.dirty = true;
+            }
+            Phase::OutsideHours if inside => {
+                self.phase = Phase::Sitting;
+                self.sat = Duration::ZERO;
+                self.counting = None;
+                self.snoozes_used = 0;
+                self.break_id += 1;
+                self.start_counting(now);
+                self.dirty = true;
+            }
+            _ => {}
+        }
+    }
+
+    fn set_reading(&mut self, now: Moment, on: bool) {
+        if self.reading == on {
+            return;
+        }
+        self.reading = on;
+        if on && let Presence::Idle { .. } = self.presence {
+            // The idle time so far was already a break; sitting starts now.
+            self.presence = Presence::Here;
+            self.start_counting(now);
+        }
+        self.dirty = true;
     }
 
     fn notify(&mut self, repeat: u32) {

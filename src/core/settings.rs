@@ -240,7 +240,19 @@ impl Settings {
   "sound": {{ "enabled": {}, "volume": {}, "file": null }},
 
   "// exercises": "Which stretches to offer. equipment: none, chair, dumbbells, gym_machine. positions: seated, standing, either.",
-  "exercises": {{ "equipment": ["none", "chair"], "positions": ["seated", "standing", "either"] }}
+  "exercises": {{ "equipment": ["none", "chair"], "positions": ["seated", "standing", "either"] }},
+
+  "// quiet_when": "A due reminder waits while a window is fullscreen, while the desktop's do-not-disturb is on, or while one of these apps runs (process names, e.g. a video-call app). Set any to false or [] to stop waiting for it.",
+  "quiet_when": {{ "fullscreen": {}, "do_not_disturb": {}, "apps": [{}] }},
+
+  "// quiet_max": "The longest a reminder waits for a quiet time to end; then it comes anyway, without sound.",
+  "quiet_max": "{}",
+
+  "// working_hours": "null: reminders at any time. Or days and time ranges, e.g. {{\"mon-fri\": \"09:00-17:30\", \"sat\": [\"10:00-12:00\"]}}; a single day overrides a range that includes it. Outside them no reminders come, and sitting time starts from zero each working day.",
+  "working_hours": null,
+
+  "// reading_mode": "true: time without keyboard or mouse input still counts as sitting (reading, watching talks). Locking the screen still counts as a break. The tray menu turns it on and off too.",
+  "reading_mode": {}
 }}
 "#,
             f(d.sit_limit),
@@ -250,6 +262,11 @@ impl Settings {
             d.max_snoozes,
             d.sound.enabled,
             d.sound.volume,
+            d.quiet_when.fullscreen,
+            d.quiet_when.do_not_disturb,
+            d.quiet_when.apps.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", "),
+            f(d.quiet_max),
+            d.reading_mode,
         )
     }
 }
@@ -276,7 +293,10 @@ fn working_hours(report: &mut Report<'_>, value: &serde_json::Value) -> Option<O
         serde_json::Value::Null => return Some(None),
         serde_json::Value::Object(m) => m,
         other => {
-            report.add("working_hours", format!("expected an object like {{\"mon-fri\": \"09:00-17:30\"}} or null, found {}", kind(other)));
+            report.add(
+                "working_hours",
+                format!("expected an object like {{\"mon-fri\": \"09:00-17:30\"}} or null, found {}", kind(other)),
+            );
             return None;
         }
     };
@@ -397,6 +417,26 @@ mod tests {
     fn not_an_object() {
         let e = Settings::parse("c.json", "[1]").unwrap_err();
         assert!(e.to_string().starts_with("c.json:1:1: the settings must be a JSON object"), "{e}");
+    }
+
+    #[test]
+    fn working_hours_are_read_with_their_mistakes_placed() {
+        let s =
+            Settings::parse("c.json", r#"{"working_hours": {"mon-fri": "09:00-17:30", "fri": ["09:00-12:00", "13:00-15:00"]}}"#)
+                .unwrap();
+        assert!(s.working_hours.is_some());
+        assert_eq!(Settings::parse("c.json", r#"{"working_hours": null}"#).unwrap().working_hours, None);
+        let text = "{\n  \"working_hours\": {\n    \"mon-fri\": \"9-5\",\n    \"fri-sun\": \"10:00-12:00\",\n    \"funday\": \"10:00-11:00\",\n    \"sat\": [\"10:00-12:00\", 3]\n  }\n}";
+        let e = Settings::parse("c.json", text).unwrap_err().to_string();
+        assert!(e.contains("c.json:3:5: working_hours.mon-fri: \"9-5\" is not a time range"), "{e}");
+        assert!(e.contains("fri is already given by"), "two ranges naming Friday: {e}");
+        assert!(e.contains("c.json:5:5: working_hours.funday: \"funday\" is not a day"), "{e}");
+        assert!(e.contains("working_hours.sat[1]: expected a time range like \"09:00-17:30\", found a number"), "{e}");
+        let e = Settings::parse("c.json", r#"{"working_hours": {"mon": []}}"#).unwrap_err().to_string();
+        assert!(e.contains("no working hours on any day"), "{e}");
+        let e = Settings::parse("c.json", r#"{"quiet_when": {"fullscreen": "yes"}, "reading_mode": 1}"#).unwrap_err().to_string();
+        assert!(e.contains("quiet_when.fullscreen: invalid type"), "{e}");
+        assert!(e.contains("reading_mode: invalid type"), "{e}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub enum State {
     OnBreak,
     Snoozed,
     Paused,
+    OutsideHours,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,6 +37,10 @@ pub struct Status {
     pub next_exercise: Option<NextStretch>,
     pub snoozes_left: u32,
     pub card_open: bool,
+    /// Why a due reminder is waiting: "fullscreen", "do_not_disturb" or an app's name.
+    pub held_back: Option<String>,
+    /// Reading mode: time without input counts as sitting.
+    pub reading: bool,
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -70,7 +75,12 @@ impl Status {
                 Some(d) => format!("Sitting {minutes} min, break in {} min", minutes_ceil(d)),
                 None => format!("Sitting {minutes} min"),
             },
-            State::Due => "Break due".to_string(),
+            State::Due => match self.held_back.as_deref() {
+                None => "Break due".to_string(),
+                Some("fullscreen") => "Break due, waiting for the fullscreen window".to_string(),
+                Some("do_not_disturb") => "Break due, waiting for do not disturb to end".to_string(),
+                Some(app) => format!("Break due, waiting for {app} to close"),
+            },
             State::OnBreak => "On a break".to_string(),
             State::Snoozed => match self.until {
                 Some(t) => format!("Snoozed until {}", clock(t)),
@@ -79,6 +89,10 @@ impl Status {
             State::Paused => match self.until {
                 Some(t) => format!("Paused until {}", clock(t)),
                 None => "Paused until you resume".to_string(),
+            },
+            State::OutsideHours => match self.until {
+                Some(t) => format!("Outside working hours (until {})", clock(t)),
+                None => "Outside working hours".to_string(),
             },
         }
     }
@@ -89,7 +103,7 @@ impl Status {
             break_now: self.state != State::OnBreak,
             snooze: matches!(self.state, State::Sitting | State::Due) && self.present && self.snoozes_left > 0,
             skip: active,
-            pause: self.state != State::Paused && self.state != State::OnBreak,
+            pause: matches!(self.state, State::Sitting | State::Due | State::Snoozed),
             resume: self.state == State::Paused,
         }
     }
@@ -120,6 +134,8 @@ mod tests {
             next_exercise: None,
             snoozes_left: 3,
             card_open: false,
+            held_back: None,
+            reading: false,
         }
     }
 
@@ -131,6 +147,10 @@ mod tests {
         assert_eq!(status(State::Snoozed).line(clock), "Snoozed until 14:20");
         assert_eq!(status(State::Paused).line(clock), "Paused until 14:20");
         assert_eq!(Status { until: None, ..status(State::Paused) }.line(clock), "Paused until you resume");
+        assert_eq!(status(State::OutsideHours).line(clock), "Outside working hours (until 14:20)");
+        let held = |h: &str| Status { held_back: Some(h.to_string()), ..status(State::Due) }.line(clock);
+        assert_eq!(held("fullscreen"), "Break due, waiting for the fullscreen window");
+        assert_eq!(held("zoom"), "Break due, waiting for zoom to close");
     }
 
     #[test]

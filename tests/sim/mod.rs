@@ -44,13 +44,18 @@ pub struct Sim {
     pub now: Moment,
     pub log: String,
     pub effects: Vec<(Moment, Effect)>,
-    last_state: Option<(State, bool)>,
+    last_state: Option<(State, bool, bool)>,
 }
 
 impl Sim {
     pub fn new(settings: &str, start: Moment) -> Sim {
+        Sim::new_in(settings, start, 0)
+    }
+
+    /// A day in a time zone `offset_s` seconds east of UTC.
+    pub fn new_in(settings: &str, start: Moment, offset_s: i32) -> Sim {
         let settings = Settings::parse("test", settings).unwrap();
-        let s = Schedule::new(settings, Catalogue::builtin(), start);
+        let s = Schedule::new_in(settings, Catalogue::builtin(), start, offset_s);
         let mut sim = Sim { s, now: start, log: String::new(), effects: Vec::new(), last_state: None };
         sim.note("start");
         sim.drain();
@@ -101,7 +106,8 @@ impl Sim {
         for e in self.s.take_effects() {
             let line = match &e {
                 Effect::Notify(r) => Some(format!(
-                    "notify \"{}\" [{}] snooze={} | {}",
+                    "notify{} \"{}\" [{}] snooze={} | {}",
+                    if r.gentle { " (gentle)" } else { "" },
                     r.title,
                     r.stretch_id.as_deref().unwrap_or("-"),
                     r.snooze.map(limber::core::duration::format).unwrap_or_else(|| "no".into()),
@@ -127,7 +133,7 @@ impl Sim {
                     limber::core::duration::format(Duration::from_secs(ev.sat))
                 )),
                 Effect::Status(st) => {
-                    let key = (st.state, st.present);
+                    let key = (st.state, st.present, st.held_back.is_some());
                     if self.last_state == Some(key) {
                         None
                     } else {
