@@ -199,6 +199,9 @@ fn print_report(r: &Report) {
     }
     println!("snoozes left: {}", r.snoozes_left);
     println!("idle detection: {}", r.idle_backend);
+    if r.reading {
+        println!("reading mode: on (time without input counts as sitting)");
+    }
 }
 
 /// Runs any command but `run`.

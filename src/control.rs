@@ -53,7 +53,7 @@ struct Envelope {
 /// The status as the socket, `limber status --json` and `limber watch` report it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// sitting, due, on_break, snoozed, paused
+    /// sitting, due, on_break, snoozed, paused, outside_hours
     pub state: String,
     pub present: bool,
     pub sitting_seconds: u64,
@@ -63,6 +63,12 @@ pub struct Report {
     pub next_exercise: Option<NextExercise>,
     pub snoozes_left: u32,
     pub idle_backend: String,
+    /// Why a due reminder waits: "fullscreen", "do_not_disturb" or an app's name.
+    #[serde(default)]
+    pub held_back: Option<String>,
+    /// Reading mode: time without input counts as sitting.
+    #[serde(default)]
+    pub reading: bool,
     /// The tray's one-line summary.
     pub text: String,
     pub pid: u32,

@@ -2,13 +2,13 @@
 //! effects through thin adapters (tray, notifications, card window, sound, storage). It
 //! sleeps until the schedule's next deadline or until something happens; nothing polls.
 
+pub mod away;
 pub mod card;
 pub mod clock;
 pub mod notify;
 pub mod paint;
 pub mod presence;
 pub mod quiet;
-pub mod away;
 pub mod sound;
 pub mod store;
 pub mod tray;
@@ -84,12 +84,13 @@ pub fn run() -> anyhow::Result<Exit> {
     let store = Store::new(&places.state, &places.data);
     let mut clock = Clock::new(System);
     let now = clock.read().now;
+    let offset = utc_offset(&clock, now);
     let schedule = match store.load() {
-        Saved::Found(snapshot) => Schedule::restore(settings.value, catalogue.value, &snapshot, now),
-        Saved::Nothing => Schedule::new(settings.value, catalogue.value, now),
+        Saved::Found(snapshot) => Schedule::restore_in(settings.value, catalogue.value, &snapshot, now, offset),
+        Saved::Nothing => Schedule::new_in(settings.value, catalogue.value, now, offset),
         Saved::SetAside { kept, why } => {
             tracing::warn!("the saved schedule could not be read ({why}); kept it as {} and started afresh", kept.display());
-            Schedule::new(settings.value, catalogue.value, now)
+            Schedule::new_in(settings.value, catalogue.value, now, offset)
         }
     };
 
@@ -167,6 +168,8 @@ pub fn run() -> anyhow::Result<Exit> {
         welcome,
         idle,
         quiet,
+        offset,
+        planned_wake: None,
         exit: Exit::Ok,
         _claim: claim,
     };
@@ -381,6 +384,11 @@ struct Daemon {
     idle: presence::Idle,
     /// The quiet-time watchers, told when the list of quiet apps changes.
     quiet: quiet::Watch,
+    /// The UTC offset the schedule was last told, in seconds east.
+    offset: i32,
+    /// When the loop last asked to be woken at the latest; waking much later than that means
+    /// the process was stopped (or the machine slept) in between.
+    planned_wake: Option<Instant>,
     exit: Exit,
     /// The single-instance lock and the socket, released when the daemon ends.
     _claim: Claim,
@@ -389,9 +397,19 @@ struct Daemon {
 impl Daemon {
     fn feed(&mut self, el: &ActiveEventLoop, input: Input) {
         let reading = self.clock.read();
-        if let Some(length) = reading.gap {
-            tracing::info!("the machine was asleep or the clock jumped: {} s unaccounted for", length.as_secs());
+        let stopped = self.planned_wake.take().and_then(|at| late_by(at, Instant::now()));
+        if let Some(length) = reading.gap.or(stopped) {
+            tracing::info!(
+                "the machine was asleep, limber was stopped or the clock jumped: {} s unaccounted for",
+                length.as_secs()
+            );
             self.schedule.handle(reading.now, Input::Gap { length });
+        }
+        let offset = utc_offset(&self.clock, reading.now);
+        if offset != self.offset {
+            tracing::info!("the time zone's offset is now {offset} s");
+            self.offset = offset;
+            self.schedule.handle(reading.now, Input::Offset(offset));
         }
         self.schedule.handle(reading.now, input);
         for effect in self.schedule.take_effects() {
@@ -549,6 +567,8 @@ impl Daemon {
                 .map(|n| control::NextExercise { id: n.id.clone(), name: n.name.clone() }),
             snoozes_left: status.snoozes_left,
             idle_backend: self.idle.backend.to_string(),
+            held_back: status.held_back.clone(),
+            reading: status.reading,
             text: status.line(|m| local_time(&self.clock, m)),
             pid: std::process::id(),
         }
@@ -601,7 +621,9 @@ impl Daemon {
         let (Some(tray), Some(status)) = (&mut self.tray, &self.status) else { return };
         let line = status.line(|m| local_time(&self.clock, m));
         let settings = self.schedule.settings();
-        tray.show(status, &line, settings.snooze, status.progress(settings.sit_limit));
+        let note =
+            (self.idle.backend == presence::NONE).then_some("No idle detection on this desktop: sitting is wall-clock time");
+        tray.show(status, &line, settings.snooze, status.progress(settings.sit_limit), note);
     }
 
     fn pick(&mut self, el: &ActiveEventLoop, pick: Pick) {
@@ -617,6 +639,7 @@ impl Daemon {
             Pick::OpenSettings => return open_settings(&self.places),
             Pick::Statistics => return self.show_week(el),
             Pick::Autostart => return self.toggle_autostart(),
+            Pick::Reading => Command::Reading(!self.status.as_ref().is_some_and(|s| s.reading)),
             Pick::Quit => return self.quit(el, "the tray menu"),
         };
         self.feed(el, Input::Command(command));
@@ -665,8 +688,10 @@ impl Daemon {
     /// The moment the loop must wake next: the schedule's deadline or the card's next
     /// countdown second.
     fn next_wake(&self) -> Option<Moment> {
-        let card = self.card.as_ref().and_then(|c| c.next_redraw(self.clock.peek()));
-        [self.schedule.next_deadline(), card, self.reload_at].into_iter().flatten().min()
+        let now = self.clock.peek();
+        let card = self.card.as_ref().and_then(|c| c.next_redraw(now));
+        let watch = now + heartbeat(self.schedule.settings().break_length);
+        [self.schedule.next_deadline(), card, self.reload_at, Some(watch)].into_iter().flatten().min()
     }
 
     fn on_time(&mut self, el: &ActiveEventLoop) {
@@ -789,12 +814,36 @@ impl ApplicationHandler<Wake> for Daemon {
             let when = self.clock.instant_for(at);
             if when > Instant::now() {
                 el.set_control_flow(ControlFlow::WaitUntil(when));
+                self.planned_wake = Some(when);
                 return;
             }
             self.on_time(el);
         }
         el.set_control_flow(ControlFlow::WaitUntil(Instant::now() + Duration::from_millis(50)));
     }
+}
+
+/// Waking this much later than planned means the process did not run in between (stopped
+/// with SIGSTOP or Ctrl-Z, frozen with its cgroup, or the machine suspended); a loaded machine
+/// is late by milliseconds.
+const LATE: Duration = Duration::from_secs(2);
+
+/// How long limber was not running, if it woke late enough to tell.
+fn late_by(planned: Instant, woke: Instant) -> Option<Duration> {
+    woke.checked_duration_since(planned).filter(|late| *late > LATE)
+}
+
+/// The longest the loop sleeps while nothing is due. A stop is only seen when a planned wake
+/// comes late, so a stop longer than 1.5 break lengths is always told as a break; with the
+/// default break of 2 min this is once a minute, when the status minute wakes the loop anyway.
+fn heartbeat(break_length: Duration) -> Duration {
+    (break_length / 2).clamp(Duration::from_secs(1), Duration::from_secs(60))
+}
+
+/// The local time zone's offset from UTC at `at`, in seconds east.
+fn utc_offset(clock: &Clock<System>, at: Moment) -> i32 {
+    let Ok(ts) = jiff::Timestamp::try_from(clock.wall_of(at)) else { return 0 };
+    jiff::tz::TimeZone::system().to_offset(ts).seconds()
 }
 
 /// "14:20", "tomorrow 00:00" or "Mon 09:00" for a moment, in the local time zone.

@@ -107,7 +107,10 @@ fn build(r: &Reminder, replaces: Option<u32>) -> Notification {
         .summary(&r.title)
         .body(&r.body)
         .icon("limber")
-        .urgency(Urgency::Normal)
+        // A reminder that waited out a quiet time comes without a sound, below a call or a
+        // film rather than over it.
+        .urgency(if r.gentle { Urgency::Low } else { Urgency::Normal })
+        .hint(Hint::SuppressSound(r.gentle))
         .hint(Hint::Category("presence".into()))
         .hint(Hint::DesktopEntry("limber".into()))
         .hint(Hint::Resident(true))
@@ -254,6 +257,7 @@ mod tests {
             snooze: Some(Duration::from_secs(600)),
             repeat: 0,
             stretch_id: None,
+            gentle: false,
         };
         assert_eq!(build(&r, None).actions, ["default", "Start", "start", "Start", "snooze", "Snooze 10 min", "skip", "Skip"]);
         r.snooze = None;

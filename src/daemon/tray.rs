@@ -31,6 +31,7 @@ pub enum Pick {
     OpenSettings,
     Statistics,
     Autostart,
+    Reading,
     Quit,
 }
 
@@ -49,6 +50,7 @@ impl Pick {
             "settings" => Pick::OpenSettings,
             "stats" => Pick::Statistics,
             "autostart" => Pick::Autostart,
+            "reading" => Pick::Reading,
             "quit" => Pick::Quit,
             other => {
                 let (_, _, minutes) = PAUSES.iter().find(|(id, _, _)| *id == other)?;
@@ -74,6 +76,7 @@ struct Items {
     pause: Submenu,
     resume: MenuItem,
     autostart: CheckMenuItem,
+    reading: CheckMenuItem,
 }
 
 pub struct Tray {
@@ -92,6 +95,7 @@ struct Texts {
     snooze: String,
     tip: String,
     offers: Option<crate::core::status::Offers>,
+    reading: Option<bool>,
 }
 
 #[derive(Clone)]
@@ -169,6 +173,7 @@ impl Tray {
             pause: Submenu::with_id("pause", "Pause", true),
             resume: MenuItem::with_id("resume", "Resume", false, None),
             autostart: CheckMenuItem::with_id("autostart", "Start at login", true, autostart, None),
+            reading: CheckMenuItem::with_id("reading", "Reading mode (no input still counts)", true, false, None),
         };
         for (id, label, _) in PAUSES {
             items.pause.append(&MenuItem::with_id(id, label, true, None))?;
@@ -185,6 +190,7 @@ impl Tray {
             &items.resume,
             &PredefinedMenuItem::separator(),
             &MenuItem::with_id("show-next", "Show next stretch", true, None),
+            &items.reading,
             &MenuItem::with_id("stats", "Statistics", true, None),
             &MenuItem::with_id("settings", "Open settings", true, None),
             &items.autostart,
@@ -204,14 +210,22 @@ impl Tray {
         self.items.autostart.set_checked(on);
     }
 
-    /// Brings the tray in line with `status`; `line` is its one-line summary.
-    pub fn show(&mut self, status: &Status, line: &str, snooze: Duration, progress: f32) {
+    /// Brings the tray in line with `status`; `line` is its one-line summary and `note` an
+    /// extra tooltip line (how presence is known, when it is not).
+    pub fn show(&mut self, status: &Status, line: &str, snooze: Duration, progress: f32, note: Option<&str>) {
         let offers = status.offers();
         let snooze = format!("Snooze {}", duration::human(snooze));
-        let tip = match &status.next_exercise {
+        let mut tip = match &status.next_exercise {
             Some(n) => format!("{line}\nNext stretch: {}", n.name),
             None => line.to_string(),
         };
+        if let Some(note) = note {
+            tip = format!("{tip}\n{note}");
+        }
+        if self.texts.reading != Some(status.reading) {
+            self.items.reading.set_checked(status.reading);
+            self.texts.reading = Some(status.reading);
+        }
         if self.texts.line != line {
             self.items.status.set_text(line);
             self.texts.line = line.to_string();
@@ -234,7 +248,7 @@ impl Tray {
         }
         let look = match status.state {
             State::Due => Look::Due,
-            State::Paused => Look::Paused,
+            State::Paused | State::OutsideHours => Look::Paused,
             _ => Look::Sitting,
         };
         let step = if look == Look::Sitting { (progress * RING_STEPS).floor() as u8 } else { 0 };
