@@ -195,8 +195,13 @@ fn reading_mode_counts_time_without_input_as_sitting() {
     d.feed(at("10:01"), Input::AwayBegan);
     d.feed(at("10:05"), Input::AwayEnded);
     assert_eq!(kinds(&d), vec![EventKind::Due, EventKind::Natural]);
-    // Off again from the tray: idle time is a break again.
-    d.feed(at("10:10"), Input::Command(Command::Reading(false)));
+    // Off again from the tray while still idle: that is a break at once, though the detector
+    // (which reports only changes) says nothing new.
+    d.feed(at("10:06"), Input::Activity { idle: mins(5) });
+    d.feed(at("10:08"), Input::Command(Command::Reading(false)));
+    assert!(!d.status().present);
+    assert_eq!(kinds(&d).len(), 3);
+    d.feed(at("10:09"), Input::Activity { idle: secs(1) });
     d.feed(at("10:20"), Input::Activity { idle: mins(3) });
     assert!(!d.status().present);
     assert_eq!(kinds(&d).last(), Some(&EventKind::Natural));

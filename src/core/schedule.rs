@@ -276,6 +276,9 @@ pub struct Schedule {
     offset_s: i32,
     /// Reading mode: idle time counts as sitting.
     reading: bool,
+    /// The last input the idle detector told of; detectors report only changes, so turning
+    /// reading mode off must judge from this.
+    last_input: Option<Moment>,
     notification_open: bool,
     effects: Vec<Effect>,
     shown: Option<Shown>,
@@ -312,6 +315,7 @@ impl Schedule {
             quiet: Quiet::default(),
             offset_s,
             reading,
+            last_input: None,
             notification_open: false,
             effects: Vec::new(),
             shown: None,
@@ -656,6 +660,7 @@ impl Schedule {
 
     fn activity(&mut self, now: Moment, idle: Duration) {
         let last_input = now - idle;
+        self.last_input = Some(last_input);
         // Reading mode: no input is not a break; only locks and sleep are.
         if idle >= self.settings.idle_reset() && !self.reading {
             match self.presence {
@@ -977,6 +982,10 @@ impl Schedule {
             // The idle time so far was already a break; sitting starts now.
             self.presence = Presence::Here;
             self.start_counting(now);
+        }
+        if !on && let Some(last) = self.last_input {
+            // Still no input since the detector last spoke: judge it as it would be judged now.
+            self.activity(now, now.since(last));
         }
         self.dirty = true;
     }

@@ -89,6 +89,23 @@ impl<S: Source> Clock<S> {
     }
 }
 
+/// Waking this much later than planned means the process did not run in between (stopped
+/// with SIGSTOP or Ctrl-Z, frozen with its cgroup, or the machine suspended); a loaded machine
+/// is late by milliseconds.
+const LATE: Duration = Duration::from_secs(2);
+
+/// How long limber was not running, if it woke late enough to tell.
+pub fn late_by(planned: Instant, woke: Instant) -> Option<Duration> {
+    woke.checked_duration_since(planned).filter(|late| *late > LATE)
+}
+
+/// The longest the loop sleeps while nothing is due. A stop is only seen when a planned wake
+/// comes late, so a stop longer than 1.5 break lengths is always told as a break; with the
+/// default break of 2 min this is once a minute, when the status minute wakes the loop anyway.
+pub fn heartbeat(break_length: Duration) -> Duration {
+    (break_length / 2).clamp(Duration::from_secs(1), Duration::from_secs(60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +199,21 @@ mod tests {
         assert_eq!(c.instant_for(now + Duration::from_secs(30)), f.mono() + Duration::from_secs(30));
         assert_eq!(c.instant_for(now), f.mono(), "a deadline already reached is now, never earlier");
         assert_eq!(c.moment_of(c.wall_of(now + Duration::from_secs(5))), now + Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_late_wake_is_time_not_run() {
+        let planned = Instant::now();
+        assert_eq!(late_by(planned, planned + Duration::from_millis(30)), None, "scheduling noise");
+        assert_eq!(late_by(planned, planned - Duration::from_secs(5)), None, "woken early by an event");
+        assert_eq!(late_by(planned, planned + Duration::from_secs(40)), Some(Duration::from_secs(40)));
+    }
+
+    #[test]
+    fn the_heartbeat_sees_any_stop_of_a_break_and_a_half() {
+        assert_eq!(heartbeat(Duration::from_secs(120)), Duration::from_secs(60));
+        assert_eq!(heartbeat(Duration::from_secs(3)), Duration::from_millis(1500));
+        assert_eq!(heartbeat(Duration::from_secs(1)), Duration::from_secs(1));
+        assert_eq!(heartbeat(Duration::from_secs(3600)), Duration::from_secs(60));
     }
 }

@@ -397,7 +397,7 @@ struct Daemon {
 impl Daemon {
     fn feed(&mut self, el: &ActiveEventLoop, input: Input) {
         let reading = self.clock.read();
-        let stopped = self.planned_wake.take().and_then(|at| late_by(at, Instant::now()));
+        let stopped = self.planned_wake.take().and_then(|at| clock::late_by(at, Instant::now()));
         if let Some(length) = reading.gap.or(stopped) {
             tracing::info!(
                 "the machine was asleep, limber was stopped or the clock jumped: {} s unaccounted for",
@@ -690,7 +690,7 @@ impl Daemon {
     fn next_wake(&self) -> Option<Moment> {
         let now = self.clock.peek();
         let card = self.card.as_ref().and_then(|c| c.next_redraw(now));
-        let watch = now + heartbeat(self.schedule.settings().break_length);
+        let watch = now + clock::heartbeat(self.schedule.settings().break_length);
         [self.schedule.next_deadline(), card, self.reload_at, Some(watch)].into_iter().flatten().min()
     }
 
@@ -821,23 +821,6 @@ impl ApplicationHandler<Wake> for Daemon {
         }
         el.set_control_flow(ControlFlow::WaitUntil(Instant::now() + Duration::from_millis(50)));
     }
-}
-
-/// Waking this much later than planned means the process did not run in between (stopped
-/// with SIGSTOP or Ctrl-Z, frozen with its cgroup, or the machine suspended); a loaded machine
-/// is late by milliseconds.
-const LATE: Duration = Duration::from_secs(2);
-
-/// How long limber was not running, if it woke late enough to tell.
-fn late_by(planned: Instant, woke: Instant) -> Option<Duration> {
-    woke.checked_duration_since(planned).filter(|late| *late > LATE)
-}
-
-/// The longest the loop sleeps while nothing is due. A stop is only seen when a planned wake
-/// comes late, so a stop longer than 1.5 break lengths is always told as a break; with the
-/// default break of 2 min this is once a minute, when the status minute wakes the loop anyway.
-fn heartbeat(break_length: Duration) -> Duration {
-    (break_length / 2).clamp(Duration::from_secs(1), Duration::from_secs(60))
 }
 
 /// The local time zone's offset from UTC at `at`, in seconds east.
