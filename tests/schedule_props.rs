@@ -2,7 +2,8 @@
 //! schedule keeps its promises.
 
 use limber::core::catalogue::Catalogue;
-use limber::core::schedule::{CardEvent, Command, Effect, Input, PauseLength};
+use limber::core::hours::{WorkingHours, parse_span};
+use limber::core::schedule::{CardEvent, Command, Effect, Input, PauseLength, Quiet};
 use limber::core::status::State;
 use limber::core::{Moment, Schedule, Settings};
 use proptest::prelude::*;
@@ -28,6 +29,11 @@ fn input() -> impl Strategy<Value = Input> {
         1 => Just(Input::Command(Command::Pause(PauseLength::UntilResumed))),
         1 => Just(Input::Command(Command::Resume)),
         1 => Just(Input::Command(Command::ShowNext)),
+        1 => any::<bool>().prop_map(|on| Input::Command(Command::Reading(on))),
+        2 => (any::<bool>(), any::<bool>(), prop::option::of(prop_oneof![Just("zoom"), Just("other")])).prop_map(
+            |(fullscreen, do_not_disturb, app)| Input::Quiet(Quiet { fullscreen, do_not_disturb, app: app.map(String::from) })
+        ),
+        1 => (-12i32..14).prop_map(|h| Input::Offset(h * 3600)),
         3 => prop_oneof![
             Just(CardEvent::StartHold), Just(CardEvent::HoldDone), Just(CardEvent::Next), Just(CardEvent::Done),
             Just(CardEvent::Snooze), Just(CardEvent::Skip), Just(CardEvent::Close)
@@ -44,8 +50,9 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn settings() -> impl Strategy<Value = Settings> {
-    (10u64..5000, 5u64..400, 5u64..900, 5u64..900, 0u32..4, prop::option::of(5u64..400)).prop_map(
-        |(sit, brk, remind, snooze, max, idle)| {
+    let hours = prop::option::of((0usize..7, 0usize..7, 0u32..24, 1u32..24));
+    (10u64..5000, 5u64..400, 5u64..900, 5u64..900, 0u32..4, prop::option::of(5u64..400), 0u64..3000, hours).prop_map(
+        |(sit, brk, remind, snooze, max, idle, quiet_max, hours)| {
             let mut s = Settings::default();
             s.sit_limit = Duration::from_secs(sit);
             s.break_length = Duration::from_secs(brk);
@@ -53,6 +60,20 @@ fn settings() -> impl Strategy<Value = Settings> {
             s.snooze = Duration::from_secs(snooze);
             s.max_snoozes = max;
             s.set_idle_reset(idle.map(Duration::from_secs));
+            s.quiet_max = Duration::from_secs(quiet_max);
+            s.quiet_when.apps = vec!["zoom".into()];
+            s.working_hours = hours.map(|(first, last, start, length)| {
+                let mut w = WorkingHours::default();
+                let span = parse_span(&format!("{start:02}:00-{:02}:00", (start + length) % 24)).unwrap();
+                let mut d = first;
+                loop {
+                    w.set(d, vec![span]);
+                    if d == last {
+                        break w;
+                    }
+                    d = (d + 1) % 7;
+                }
+            });
             s
         },
     )
@@ -64,6 +85,9 @@ struct Checker {
     /// Last reminder per break with no user command since.
     last_notify: Option<(u64, Moment)>,
     card_open: bool,
+    quiet: Quiet,
+    /// Since when a reminder has been held back by a quiet time, if it is.
+    held_since: Option<Moment>,
 }
 
 impl Checker {
@@ -71,9 +95,12 @@ impl Checker {
         let before = s.status(now);
         let by_user = matches!(input, Input::Command(_) | Input::Card(_));
         let natural = match &input {
-            Input::Activity { idle } => *idle >= self.settings.idle_reset() && before.state != State::OnBreak,
+            Input::Activity { idle } => *idle >= self.settings.idle_reset() && before.state != State::OnBreak && !before.reading,
             _ => false,
         };
+        if let Input::Quiet(q) = &input {
+            self.quiet = q.clone();
+        }
         let resumes = matches!(input, Input::Command(Command::Resume));
         if by_user {
             self.last_notify = None;
@@ -84,6 +111,14 @@ impl Checker {
             match e {
                 Effect::Notify(r) => {
                     assert_eq!(after.state, State::Due, "a reminder leaves the break due");
+                    if r.gentle {
+                        let since = self.held_since.expect("a gentle reminder for one that was not held back");
+                        assert!(now.since(since) >= self.settings.quiet_max, "held back for less than quiet_max");
+                    } else {
+                        let q = &self.quiet;
+                        let quiet = q.fullscreen || q.do_not_disturb || q.app.as_deref() == Some("zoom");
+                        assert!(!quiet || by_user, "a reminder in a quiet time: {q:?}");
+                    }
                     if before.state == State::Paused && !resumes {
                         assert!(before.until.is_some_and(|u| u <= now), "reminder during a pause");
                     }
@@ -112,6 +147,14 @@ impl Checker {
             }
         }
         assert_eq!(after.card_open, self.card_open);
+        self.held_since = match (&after.held_back, self.held_since) {
+            (Some(_), None) => Some(now),
+            (Some(_), since) => since,
+            (None, _) => None,
+        };
+        if after.state == State::OutsideHours {
+            assert!(after.next_break_in.is_none() && self.settings.working_hours.is_some());
+        }
         assert!(after.sitting <= now.since(self.start), "more sitting than time passed");
         if natural {
             assert_eq!(after.sitting, Duration::ZERO, "a natural break resets sitting");
@@ -136,7 +179,14 @@ proptest! {
         let start = Moment::from_secs(1_763_280_000);
         let mut s = Schedule::new(settings.clone(), Catalogue::builtin(), start);
         s.take_effects();
-        let mut c = Checker { settings: settings.clone(), start, last_notify: None, card_open: false };
+        let mut c = Checker {
+            settings: settings.clone(),
+            start,
+            last_notify: None,
+            card_open: false,
+            quiet: Quiet::default(),
+            held_since: None,
+        };
         let mut now = start;
         for step in steps {
             match step {
