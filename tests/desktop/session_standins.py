@@ -396,15 +396,16 @@ def quiet_reports(app):
             for m in QUIET_LINE.finditer(app.log())]
 
 
-def wait_quiet(app, timeout=10, **expect):
-    """Waits until the daemon's latest Quiet has the `expect`ed fields; returns it."""
+def wait_quiet(limber, timeout=10, **expect):
+    """Waits until the daemon's latest Quiet has the `expect`ed fields (fullscreen=...,
+    do_not_disturb=..., app=...); returns it."""
     from desk import wait_for
 
     def latest():
-        reports = quiet_reports(app)
+        reports = quiet_reports(limber)
         return reports and all(reports[-1][k] == v for k, v in expect.items()) and reports[-1]
 
-    return wait_for(latest, timeout=timeout, what=f"a quiet report with {expect}; reports {quiet_reports(app)}")
+    return wait_for(latest, timeout=timeout, what=f"a quiet report with {expect}; reports {quiet_reports(limber)}")
 
 
 class FullscreenWindow:
