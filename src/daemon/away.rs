@@ -83,9 +83,9 @@ struct Tally<F> {
 
 impl<F: Fn(bool) -> bool> Tally<F> {
     fn vote(&self, source: Source, away: bool) {
+        tracing::debug!("away vote: {source:?} {away}");
         let changed = self.votes.borrow_mut().set(source, away);
         if let Some(away) = changed {
-            tracing::debug!("away: {away} ({source:?} says {away})");
             if !(self.report)(away) {
                 self.stop.close();
             }

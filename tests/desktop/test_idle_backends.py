@@ -12,6 +12,7 @@ import time
 import dbus
 import pytest
 
+import desk
 from app import FAST, Limber
 from desk import PYTHON, read_displayfd, wait_for
 
@@ -93,6 +94,14 @@ def system_bus(desktop, tmp_path):
     bus.close()
 
 
+def quiet_wakeups(app, seconds=5.0):
+    """Context switches of the whole limber process over a quiet window: an idle daemon whose
+    idle detector is event-driven is not woken at all."""
+    before = desk.ctx_switches(app.pid)
+    time.sleep(seconds)  # a measuring window, not a wait for a condition
+    return desk.ctx_switches(app.pid) - before
+
+
 def wait_present(app, present, timeout=10):
     return wait_for(lambda: (s := app.status())["present"] is present and s, timeout=timeout,
                     what=f"present={present}; status {app.status()}")
@@ -108,6 +117,7 @@ def test_gnome_idle_monitor_watches_give_a_natural_break(desktop, app_env):
     wait_for(lambda: app.status()["sitting_seconds"] >= 4, timeout=10, what="sitting to grow")
     assert app.status()["present"]
     assert not [c for c in calls(mutter) if c[0] == "AddUserActiveWatch"]
+    assert quiet_wakeups(app) <= 3, "the idle watch alone must not wake the daemon"
 
     assert mutter.FireIdle() == 1
     s = wait_present(app, False)

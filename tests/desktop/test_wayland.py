@@ -17,6 +17,7 @@ import pytest
 
 from app import FAST, Limber
 from desk import wait_for
+from test_idle_backends import quiet_wakeups
 
 SWAY_CONFIG = "output HEADLESS-1 resolution 800x600\n"
 
@@ -83,5 +84,6 @@ def test_org_kde_kwin_idle_under_sway(desktop, app_env, sway):
     assert s["sitting_seconds"] == 0
     assert [e["kind"] for e in app.history()] == ["natural"]
     assert app.history()[0]["sat"] >= 5
+    assert quiet_wakeups(app) <= 3, "away and no input: nothing wakes the daemon"
     sway.type("b")
     wait_for(lambda: app.status()["present"], timeout=10, what="the user seen back")

@@ -26,6 +26,18 @@ const LOGIN1: &str = "org.freedesktop.login1";
 const LOGIN1_PATH: &str = "/org/freedesktop/login1";
 const LOGIN1_SESSION: &str = "org.freedesktop.login1.Session";
 
+/// No answer within this is no answer: a hung service must not hold up the probes or the
+/// idle thread forever.
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn session_bus() -> zbus::Result<Connection> {
+    zbus::connection::Builder::session()?.method_timeout(CALL_TIMEOUT).build().await
+}
+
+async fn system_bus() -> zbus::Result<Connection> {
+    zbus::connection::Builder::system()?.method_timeout(CALL_TIMEOUT).build().await
+}
+
 /// A proxy that reads properties afresh each time (nothing cached, nothing fetched unasked).
 async fn proxy(
     conn: &Connection,
@@ -96,7 +108,7 @@ fn rearm_channel() -> (super::Rearm, async_channel::Receiver<Duration>) {
 /// GNOME's IdleMonitor, used when something on the session bus answers GetIdletime.
 pub(super) fn probe_mutter(idle_reset: Duration) -> Result<Found, Skip> {
     let (proxy, first, fired, owner) = block_on(async {
-        let conn = Connection::session().await?;
+        let conn = session_bus().await?;
         let proxy = proxy(&conn, MUTTER_NAME, MUTTER_PATH, MUTTER_NAME).await?;
         let first: u64 = proxy.call("GetIdletime", &()).await?;
         // Subscribed before any watch is added, so no firing can be missed.
@@ -204,7 +216,7 @@ async fn watch_mutter(
 /// shorter, that is no breaks, which is the wall-clock fallback anyway.
 pub(super) fn probe_screensaver(idle_reset: Duration) -> Result<Found, Skip> {
     let proxy = block_on(async {
-        let conn = Connection::session().await?;
+        let conn = session_bus().await?;
         proxy(&conn, SCREENSAVER, SCREENSAVER_PATH, SCREENSAVER).await
     })?;
     let ask = move || {
@@ -230,7 +242,7 @@ fn screensaver_floor(idle_reset: Duration) -> Duration {
 /// late hint correctly.
 pub(super) fn probe_logind(idle_reset: Duration) -> Result<Found, Skip> {
     let (session, changed, owner) = block_on(async {
-        let conn = Connection::system().await?;
+        let conn = system_bus().await?;
         let manager = proxy(&conn, LOGIN1, LOGIN1_PATH, "org.freedesktop.login1.Manager").await?;
         let path = session_path(&conn, &manager).await?;
         let session = proxy(&conn, LOGIN1, path.as_str(), LOGIN1_SESSION).await?;

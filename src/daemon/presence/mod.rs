@@ -52,6 +52,9 @@ enum Skip {
     Failed(String),
 }
 
+/// How long start-up waits for the probes, all together.
+const PROBES_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// Tries one detector with the current `idle_reset`.
 type Probe = Box<dyn FnOnce(Duration) -> Result<Found, Skip> + Send>;
 
@@ -116,7 +119,13 @@ fn start_with(probes: Vec<(&'static str, Probe)>, idle_reset: Duration, report: 
         let _ = tx.send((NONE, None));
     });
     let (backend, rearm) = match spawned {
-        Ok(_) => rx.recv().unwrap_or((NONE, None)),
+        // Each probe has its own time limits; this one is for a server that accepts a
+        // connection and then never answers. Once it passes, the receiver is dropped, so
+        // the hand-over of a detector found later fails and that detector is not run.
+        Ok(_) => rx.recv_timeout(PROBES_TIMEOUT).unwrap_or_else(|e| {
+            tracing::warn!("idle detection: no answer from the probes ({e})");
+            (NONE, None)
+        }),
         Err(e) => {
             tracing::warn!("cannot start the idle thread: {e}");
             (NONE, None)
