@@ -175,3 +175,18 @@ def test_logind_idle_hint_on_the_system_bus(desktop, app_env, bare_display, syst
     # A hint dated long ago is away at once.
     logind.SetHint(True, dbus.UInt64(int((time.time() - 60) * 1e6)))
     wait_present(app, False, timeout=3)
+
+
+def test_without_any_idle_detector_limber_says_so(desktop, app_env, bare_display):
+    # No X extension, no idle services on the session bus, no system bus.
+    env = dict(app_env, DISPLAY=bare_display, DBUS_SYSTEM_BUS_ADDRESS="unix:path=/nonexistent/system_bus")
+    app = Limber(desktop, env, QUICK)
+    s = app.status()
+    assert s["idle_backend"] == "none (wall clock)", s
+    assert "idle detection: none (wall clock)" in app.cli("status").stdout
+    app.wait_log("no idle detection on this desktop")
+
+    def tip():
+        t = app.item.properties()["ToolTip"]
+        return t["title"] + "|" + t["description"]
+    wait_for(lambda: "No idle detection on this desktop" in tip(), timeout=10, what=f"the tooltip; now {tip()!r}")
