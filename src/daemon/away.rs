@@ -85,10 +85,10 @@ impl<F: Fn(bool) -> bool> Tally<F> {
     fn vote(&self, source: Source, away: bool) {
         tracing::debug!("away vote: {source:?} {away}");
         let changed = self.votes.borrow_mut().set(source, away);
-        if let Some(away) = changed {
-            if !(self.report)(away) {
-                self.stop.close();
-            }
+        if let Some(away) = changed
+            && !(self.report)(away)
+        {
+            self.stop.close();
         }
     }
 }
