@@ -162,11 +162,27 @@ fn hours_end_closes_a_due_reminder_and_a_break_in_progress_finishes() {
     d.run_to(at_day(1, "10:02"));
     assert!(d.effects.iter().any(|(t, e)| *t == at_day(1, "10:02") && *e == Effect::CloseNotification));
     assert_eq!(d.status().state, State::OutsideHours);
+    // Nothing to pause or skip out there.
+    d.feed(at_day(1, "10:30"), Input::Command(Command::Pause(limber::core::schedule::PauseLength::UntilResumed)));
+    d.feed(at_day(1, "10:31"), Input::Command(Command::Skip));
+    assert_eq!(d.status().state, State::OutsideHours);
+    assert_eq!(kinds(&d), vec![EventKind::Due]);
     // A break asked for outside the hours runs, and ends back outside them.
     d.feed(at_day(1, "11:00"), Input::Command(Command::BreakNow));
     assert_eq!(d.status().state, State::OnBreak);
     d.run_to(at_day(1, "11:03"));
     assert_eq!(d.status().state, State::OutsideHours);
+}
+
+#[test]
+fn a_pause_lasting_into_the_working_day_still_starts_it_from_zero() {
+    let mut d = Sim::new(OFFICE, at_day(1, "17:00"));
+    d.feed(at_day(1, "17:00"), Input::Command(Command::Pause(limber::core::schedule::PauseLength::UntilResumed)));
+    d.run_to(at_day(2, "10:00"));
+    assert_eq!(d.status().state, State::Paused);
+    assert_eq!(d.status().sitting, mins(60), "counted from 09:00, not through the night");
+    d.feed(at_day(2, "10:00"), Input::Command(Command::Resume));
+    assert_eq!(d.status().state, State::Due);
 }
 
 #[test]

@@ -274,6 +274,8 @@ pub struct Schedule {
     quiet: Quiet,
     /// Seconds east of UTC, for working hours.
     offset_s: i32,
+    /// Whether the last look found `now` inside the working hours.
+    was_inside: bool,
     /// Reading mode: idle time counts as sitting.
     reading: bool,
     /// The last input the idle detector told of; detectors report only changes, so turning
@@ -314,6 +316,7 @@ impl Schedule {
             card: None,
             quiet: Quiet::default(),
             offset_s,
+            was_inside: true,
             reading,
             last_input: None,
             notification_open: false,
@@ -707,7 +710,8 @@ impl Schedule {
             Command::BreakNow => self.start_break(now),
             Command::Snooze(length) => self.snooze(now, length),
             Command::Skip => {
-                if !matches!(self.phase, Phase::Paused { .. }) {
+                // Nothing is coming to skip while paused or outside the working hours.
+                if !matches!(self.phase, Phase::Paused { .. } | Phase::OutsideHours) {
                     if self.card.as_ref().is_some_and(|c| !c.preview) || matches!(self.phase, Phase::OnBreak { .. }) {
                         self.close_card();
                     }
@@ -715,7 +719,9 @@ impl Schedule {
                 }
             }
             Command::Pause(length) => {
-                if matches!(self.phase, Phase::OnBreak { .. }) {
+                // Outside the working hours there is nothing to pause; a pause there would
+                // also keep the next working day from starting afresh.
+                if matches!(self.phase, Phase::OnBreak { .. } | Phase::OutsideHours) {
                     return;
                 }
                 let until = match length {
@@ -953,6 +959,8 @@ impl Schedule {
     /// from zero, snoozes restored.
     fn follow_hours(&mut self, now: Moment) {
         let inside = self.in_hours(now);
+        let was_inside = std::mem::replace(&mut self.was_inside, inside);
+        let entered = inside && !was_inside;
         match self.phase {
             Phase::Sitting | Phase::Due { .. } | Phase::Held { .. } | Phase::Snoozed { .. } if !inside => {
                 self.close_notification();
@@ -966,6 +974,14 @@ impl Schedule {
                 self.counting = None;
                 self.snoozes_used = 0;
                 self.break_id += 1;
+                self.start_counting(now);
+                self.dirty = true;
+            }
+            // A pause that lasts into the working day: the day still starts from zero.
+            Phase::Paused { .. } if entered => {
+                self.sat = Duration::ZERO;
+                self.counting = None;
+                self.snoozes_used = 0;
                 self.start_counting(now);
                 self.dirty = true;
             }
