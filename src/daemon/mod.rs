@@ -171,6 +171,7 @@ pub fn run() -> anyhow::Result<Exit> {
         quiet,
         offset,
         planned_wake: None,
+        settle_at: None,
         exit: Exit::Ok,
         _claim: claim,
     };
@@ -260,6 +261,10 @@ fn on_display_loss(notifier: &Notifier) {
 
 /// History events held in memory at most while the disk is full (a few days' worth).
 const MAX_UNWRITTEN: usize = 1000;
+
+/// How long after the tray is up start-up's work is surely done (the idle, lock and quiet
+/// watchers probe their services in the first seconds).
+const STARTED: Duration = Duration::from_secs(5);
 
 /// Editors save in bursts (write, rename, chmod): reload once they have settled.
 const SETTLE: Duration = Duration::from_millis(300);
@@ -387,6 +392,8 @@ struct Daemon {
     quiet: quiet::Watch,
     /// The UTC offset the schedule was last told, in seconds east.
     offset: i32,
+    /// Start-up is over by then: let its memory go.
+    settle_at: Option<Moment>,
     /// When the loop last asked to be woken at the latest; waking much later than that means
     /// the process was stopped (or the machine slept) in between.
     planned_wake: Option<Instant>,
@@ -692,10 +699,14 @@ impl Daemon {
         let now = self.clock.peek();
         let card = self.card.as_ref().and_then(|c| c.next_redraw(now));
         let watch = now + clock::heartbeat(self.schedule.settings().break_length);
-        [self.schedule.next_deadline(), card, self.reload_at, Some(watch)].into_iter().flatten().min()
+        [self.schedule.next_deadline(), card, self.reload_at, self.settle_at, Some(watch)].into_iter().flatten().min()
     }
 
     fn on_time(&mut self, el: &ActiveEventLoop) {
+        if self.settle_at.is_some_and(|at| at <= self.clock.peek()) {
+            self.settle_at = None;
+            release_memory();
+        }
         if self.reload_at.is_some_and(|at| at <= self.clock.peek()) {
             self.reload_at = None;
             self.reload(el);
@@ -724,6 +735,7 @@ impl ApplicationHandler<Wake> for Daemon {
             }
             self.feed(el, Input::Tick);
             self.refresh_tray();
+            self.settle_at = Some(self.clock.peek() + STARTED);
             if std::mem::take(&mut self.welcome) {
                 self.greet();
             }
@@ -891,7 +903,33 @@ fn one_malloc_arena() {
     }
 }
 
+/// Start-up (and the card) run code an idle daemon will not run again for an hour, and its
+/// pages stay mapped, counted against limber, until the kernel runs short of memory. Dropping
+/// the mappings of the program's own code hands them back to the page cache; whatever runs
+/// next is faulted back in from there, which is cheap. Only the executable mapping is
+/// touched: it is never written, so nothing is lost (data and relocated read-only pages are
+/// left alone).
+fn release_code() {
+    let (Ok(exe), Ok(maps)) = (std::fs::read_link("/proc/self/exe"), std::fs::read_to_string("/proc/self/maps")) else {
+        return;
+    };
+    for line in maps.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(range), Some(perms), Some(path)) = (fields.next(), fields.next(), fields.nth(3)) else { continue };
+        if perms != "r-xp" || Path::new(path) != exe {
+            continue;
+        }
+        let Some((start, end)) = range.split_once('-') else { continue };
+        let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16)) else { continue };
+        // SAFETY: the range is a private, read-only, executable mapping of our own program
+        // file, never written; MADV_DONTNEED only unmaps its pages, which are read back from
+        // the file on the next access.
+        let _ = unsafe { rustix::mm::madvise(start as *mut _, end.saturating_sub(start), rustix::mm::Advice::LinuxDontNeed) };
+    }
+}
+
 fn release_memory() {
+    release_code();
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         unsafe extern "C" {
