@@ -6,18 +6,14 @@
 //! (locked, asleep, screensaver on); the user is away while any vote says so, and only
 //! changes of that merged answer are passed on.
 
-use super::quiet::bus;
+use super::bus::{self, LOGIND, LOGIND_MANAGER, LOGIND_PATH, LOGIND_SESSION};
 use futures_lite::{StreamExt as _, future};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Duration;
-use zbus::zvariant::{OwnedObjectPath, OwnedValue};
+use zbus::zvariant::OwnedValue;
 use zbus::{Connection, Message};
 
-const LOGIND: &str = "org.freedesktop.login1";
-const LOGIND_PATH: &str = "/org/freedesktop/login1";
-const LOGIND_MANAGER: &str = "org.freedesktop.login1.Manager";
-const LOGIND_SESSION: &str = "org.freedesktop.login1.Session";
 const FDO_SAVER: &str = "org.freedesktop.ScreenSaver";
 const GNOME_SAVER: &str = "org.gnome.ScreenSaver";
 /// freedesktop screensavers serve one of these (KDE both).
@@ -165,8 +161,9 @@ impl Logind {
     /// Finds our session, follows its signals and takes its current lock state.
     async fn attach<F: Fn(bool) -> bool>(&mut self, tally: &Tally<F>) {
         self.session = None;
-        let Some(path) = our_session(&self.conn).await else {
-            return tracing::info!("logind knows no session for limber: its screen locks are not followed");
+        let path = match bus::logind_session(&self.conn).await {
+            Ok(path) => path,
+            Err(e) => return tracing::info!("logind knows no session for limber ({e}): its screen locks are not followed"),
         };
         let signals = match bus::object(LOGIND, path.as_str()) {
             Ok(rule) => bus::subscribe(&self.conn, vec![rule]).await,
@@ -250,36 +247,6 @@ impl Logind {
             _ => {}
         }
     }
-}
-
-/// Our logind session: the one our process is in, else the one `XDG_SESSION_ID` names (a
-/// daemon started by the user's service manager is in no session), else logind's "auto"
-/// (the user's graphical session). The real object path is wanted, not ".../auto": signals
-/// are sent from the real one.
-async fn our_session(conn: &Connection) -> Option<OwnedObjectPath> {
-    let by_pid = call_path(conn, "GetSessionByPID", &(std::process::id(),)).await;
-    if by_pid.is_some() {
-        return by_pid;
-    }
-    if let Ok(id) = std::env::var("XDG_SESSION_ID")
-        && let Some(path) = call_path(conn, "GetSession", &(id.as_str(),)).await
-    {
-        return Some(path);
-    }
-    let auto = "/org/freedesktop/login1/session/auto";
-    let reply =
-        conn.call_method(Some(LOGIND), auto, Some("org.freedesktop.DBus.Properties"), "Get", &(LOGIND_SESSION, "Id")).await;
-    let id = reply.ok()?.body().deserialize::<OwnedValue>().ok()?;
-    let id = String::try_from(id).ok()?;
-    call_path(conn, "GetSession", &(id.as_str(),)).await
-}
-
-async fn call_path<B>(conn: &Connection, method: &str, body: &B) -> Option<OwnedObjectPath>
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    let reply = conn.call_method(Some(LOGIND), LOGIND_PATH, Some(LOGIND_MANAGER), method, body).await;
-    reply.map_err(|e| tracing::debug!("logind {method}: {e}")).ok()?.body().deserialize::<OwnedObjectPath>().ok()
 }
 
 /// The screensavers on the session bus.

@@ -3,6 +3,7 @@
 //! sleeps until the schedule's next deadline or until something happens; nothing polls.
 
 pub mod away;
+pub mod bus;
 pub mod card;
 pub mod clock;
 pub mod notify;

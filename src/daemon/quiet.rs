@@ -7,7 +7,6 @@
 //! [`Quiet`] is reported when it differs from the last one reported.
 
 mod apps;
-pub(super) mod bus;
 mod dnd;
 mod x11;
 

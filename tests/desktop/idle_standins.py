@@ -18,7 +18,6 @@ It logs one JSON object per line on stdout. SIGTERM stops it.
 Run with Debian's /usr/bin/python3 (python3-dbus, python3-gi).
 """
 
-import json
 import signal
 import sys
 import time
@@ -28,26 +27,10 @@ import dbus.service
 from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
-TEST_IFACE = "org.limber.IdleStandIn"
+# The same test interface, call log and recording base as the session stand-ins.
+from session_standins import CTL as TEST_IFACE, Recording, log  # noqa: E402
+
 PROPS_IFACE = "org.freedesktop.DBus.Properties"
-
-
-def log(**kw):
-    print(json.dumps(dict(kw, t=round(time.time(), 3))), flush=True)
-
-
-class Recording(dbus.service.Object):
-    def __init__(self, bus, path):
-        super().__init__(bus, path)
-        self.calls = []
-
-    def record(self, *call):
-        self.calls.append(list(call))
-        log(call=list(call))
-
-    @dbus.service.method(TEST_IFACE, out_signature="s")
-    def Calls(self):
-        return json.dumps(self.calls)
 
 
 class Mutter(Recording):

@@ -5,7 +5,6 @@ the X server has no MIT-SCREEN-SAVER extension. The services are stand-ins
 
 import json
 import os
-import socket
 import subprocess
 import time
 
@@ -16,9 +15,10 @@ import desk
 from app import FAST, Limber
 from desk import PYTHON, read_displayfd, wait_for
 
+import session_standins
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDINS = os.path.join(HERE, "idle_standins.py")
-TEST_IFACE = "org.limber.IdleStandIn"
 WHERE = {
     "mutter": ("org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core"),
     "screensaver": ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver"),
@@ -26,20 +26,6 @@ WHERE = {
 }
 QUICK = FAST | {"sit_limit": "1h", "idle_reset": "3s"}
 
-SYSTEM_BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-"""
 
 
 def standin(desktop, kind, bus, env=None):
@@ -52,7 +38,7 @@ def standin(desktop, kind, bus, env=None):
         return bus.name_has_owner(name)
 
     wait_for(owned, timeout=10, what=f"{name} on the bus")
-    return dbus.Interface(bus.get_object(name, path), TEST_IFACE)
+    return dbus.Interface(bus.get_object(name, path), session_standins.CTL)
 
 
 def calls(ctl):
@@ -77,19 +63,7 @@ def bare_display(desktop):
 @pytest.fixture
 def system_bus(desktop, tmp_path):
     """A private bus standing in for the system bus: (address, dbus connection)."""
-    sock = str(tmp_path / "system_bus_socket")
-    conf = tmp_path / "system-bus.conf"
-    conf.write_text(SYSTEM_BUS_CONF.format(socket=sock))
-    proc = desktop.spawn(["dbus-daemon", "--nofork", "--nopidfile", f"--config-file={conf}"], name="system-bus")
-
-    def listening():
-        assert proc.alive(), f"dbus-daemon exited:\n{proc.log_text()}"
-        with socket.socket(socket.AF_UNIX) as s:
-            return s.connect_ex(sock) == 0
-
-    wait_for(listening, timeout=10, what="the private system bus")
-    address = f"unix:path={sock}"
-    bus = dbus.bus.BusConnection(address)
+    address, bus = session_standins.system_bus(desktop, tmp_path)
     yield address, bus
     bus.close()
 

@@ -6,13 +6,13 @@
 //! covers the bus signals, a new `idle_reset` from the daemon and, for logind, a timer.
 
 use super::{Found, Report, Skip, Teller, lost, sample};
+use crate::daemon::bus;
 use async_io::{Timer, block_on};
 use futures_lite::StreamExt as _;
 use futures_lite::future::or;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use zbus::names::UniqueName;
 use zbus::proxy::{CacheProperties, OwnerChangedStream, SignalStream};
-use zbus::zvariant::OwnedObjectPath;
 use zbus::{Connection, Proxy};
 
 pub const MUTTER: &str = "gnome Mutter IdleMonitor";
@@ -22,20 +22,13 @@ pub const LOGIND: &str = "logind IdleHint";
 const MUTTER_NAME: &str = "org.gnome.Mutter.IdleMonitor";
 const MUTTER_PATH: &str = "/org/gnome/Mutter/IdleMonitor/Core";
 const SCREENSAVER_PATH: &str = "/org/freedesktop/ScreenSaver";
-const LOGIN1: &str = "org.freedesktop.login1";
-const LOGIN1_PATH: &str = "/org/freedesktop/login1";
-const LOGIN1_SESSION: &str = "org.freedesktop.login1.Session";
-
-/// No answer within this is no answer: a hung service must not hold up the probes or the
-/// idle thread forever.
-const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 async fn session_bus() -> zbus::Result<Connection> {
-    zbus::connection::Builder::session()?.method_timeout(CALL_TIMEOUT).build().await
+    bus::connect(zbus::connection::Builder::session()).await
 }
 
 async fn system_bus() -> zbus::Result<Connection> {
-    zbus::connection::Builder::system()?.method_timeout(CALL_TIMEOUT).build().await
+    bus::connect(zbus::connection::Builder::system()).await
 }
 
 /// A proxy that reads properties afresh each time (nothing cached, nothing fetched unasked).
@@ -243,11 +236,10 @@ fn screensaver_floor(idle_reset: Duration) -> Duration {
 pub(super) fn probe_logind(idle_reset: Duration) -> Result<Found, Skip> {
     let (session, changed, owner) = block_on(async {
         let conn = system_bus().await?;
-        let manager = proxy(&conn, LOGIN1, LOGIN1_PATH, "org.freedesktop.login1.Manager").await?;
-        let path = session_path(&conn, &manager).await?;
-        let session = proxy(&conn, LOGIN1, path.as_str(), LOGIN1_SESSION).await?;
+        let path = bus::logind_session(&conn).await?;
+        let session = proxy(&conn, bus::LOGIND, path.as_str(), bus::LOGIND_SESSION).await?;
         read_hint(&session).await?;
-        let props = proxy(&conn, LOGIN1, path.as_str(), "org.freedesktop.DBus.Properties").await?;
+        let props = proxy(&conn, bus::LOGIND, path.as_str(), "org.freedesktop.DBus.Properties").await?;
         let changed = props.receive_signal("PropertiesChanged").await?;
         let owner = session.receive_owner_changed().await?;
         Ok::<_, zbus::Error>((session, changed, owner))
@@ -262,25 +254,6 @@ pub(super) fn probe_logind(idle_reset: Duration) -> Result<Found, Skip> {
             }
         }),
     })
-}
-
-/// Our session: the one our process belongs to, else `$XDG_SESSION_ID`, else logind's
-/// "auto" (the caller's session), resolved to its real path since change signals come from
-/// that.
-async fn session_path(conn: &Connection, manager: &Proxy<'_>) -> zbus::Result<OwnedObjectPath> {
-    match manager.call("GetSessionByPID", &(std::process::id(),)).await {
-        Ok(path) => return Ok(path),
-        Err(e) => tracing::info!("idle detection: logind has no session for our process: {e}"),
-    }
-    if let Some(id) = std::env::var("XDG_SESSION_ID").ok().filter(|id| !id.is_empty()) {
-        match manager.call("GetSession", &(id.as_str(),)).await {
-            Ok(path) => return Ok(path),
-            Err(e) => tracing::info!("idle detection: logind has no session {id:?}: {e}"),
-        }
-    }
-    let auto = proxy(conn, LOGIN1, format!("{LOGIN1_PATH}/session/auto"), LOGIN1_SESSION).await?;
-    let id: String = auto.get_property("Id").await?;
-    manager.call("GetSession", &(id.as_str(),)).await
 }
 
 async fn read_hint(session: &Proxy<'_>) -> zbus::Result<(bool, u64)> {
@@ -328,7 +301,7 @@ async fn watch_logind(
         }
         let timer = recheck_in(hint, idle, idle_reset).map_or_else(Timer::never, Timer::after);
         let event = next_event(&mut changed, &mut owner, &rearms, timer).await;
-        if let Some(why) = gone(&event, LOGIN1) {
+        if let Some(why) = gone(&event, bus::LOGIND) {
             return Err(why);
         }
         match event {

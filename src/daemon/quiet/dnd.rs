@@ -3,7 +3,8 @@
 //! portal. Both are read once and then followed by their change signals; a restarted
 //! notification server or portal is read again.
 
-use super::{Merge, bus};
+use super::Merge;
+use crate::daemon::bus;
 use futures_lite::{StreamExt as _, future};
 use std::collections::HashMap;
 use std::sync::Arc;

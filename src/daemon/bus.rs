@@ -1,14 +1,19 @@
-//! D-Bus plumbing shared by the quiet and away adapters: connections that give up on a hung
-//! service, signal subscriptions merged into one stream, and reading booleans out of
-//! variants.
+//! D-Bus plumbing shared by the idle, away and quiet adapters: connections that give up on a
+//! hung service, signal subscriptions merged into one stream, reading booleans out of
+//! variants, and finding our logind session.
 
 use futures_lite::{Stream, StreamExt as _};
 use std::pin::Pin;
 use std::time::Duration;
 use zbus::connection::Builder;
 use zbus::message::Type;
-use zbus::zvariant::{OwnedValue, Value};
+use zbus::zvariant::{OwnedObjectPath, OwnedValue, Value};
 use zbus::{Connection, MatchRule, Message, MessageStream};
+
+pub const LOGIND: &str = "org.freedesktop.login1";
+pub const LOGIND_PATH: &str = "/org/freedesktop/login1";
+pub const LOGIND_MANAGER: &str = "org.freedesktop.login1.Manager";
+pub const LOGIND_SESSION: &str = "org.freedesktop.login1.Session";
 
 /// A service that has not answered a call within this is treated as absent, so one hung
 /// service cannot stop the others being followed.
@@ -17,6 +22,37 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Every signal of one adapter on one bus, as one stream; it ends when the bus connection
 /// does.
 pub type Signals = Pin<Box<dyn Stream<Item = zbus::Result<Message>> + Send>>;
+
+/// Our logind session: the one our process is in, else the one `XDG_SESSION_ID` names (a
+/// daemon started by the user's service manager is in no session), else logind's "auto" (the
+/// user's graphical session). The real object path is returned, not ".../auto": change
+/// signals are sent from the real one.
+pub async fn logind_session(conn: &Connection) -> zbus::Result<OwnedObjectPath> {
+    match logind_call(conn, "GetSessionByPID", &(std::process::id(),)).await {
+        Ok(path) => return Ok(path),
+        Err(e) => tracing::debug!("logind has no session for our process: {e}"),
+    }
+    if let Some(id) = std::env::var("XDG_SESSION_ID").ok().filter(|id| !id.is_empty()) {
+        match logind_call(conn, "GetSession", &(id.as_str(),)).await {
+            Ok(path) => return Ok(path),
+            Err(e) => tracing::debug!("logind has no session {id:?}: {e}"),
+        }
+    }
+    let auto = format!("{LOGIND_PATH}/session/auto");
+    let reply = conn
+        .call_method(Some(LOGIND), auto.as_str(), Some("org.freedesktop.DBus.Properties"), "Get", &(LOGIND_SESSION, "Id"))
+        .await?;
+    let id = String::try_from(reply.body().deserialize::<OwnedValue>()?)?;
+    logind_call(conn, "GetSession", &(id.as_str(),)).await
+}
+
+async fn logind_call<B>(conn: &Connection, method: &str, body: &B) -> zbus::Result<OwnedObjectPath>
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    let reply = conn.call_method(Some(LOGIND), LOGIND_PATH, Some(LOGIND_MANAGER), method, body).await?;
+    reply.body().deserialize::<OwnedObjectPath>()
+}
 
 /// Connects to the bus `builder` names (the session or system bus; zbus reads
 /// `DBUS_SESSION_BUS_ADDRESS` / `DBUS_SYSTEM_BUS_ADDRESS`).
