@@ -5,9 +5,10 @@
 BUILD_PACKAGES=(build-essential pkg-config libasound2-dev)
 RUNTIME_PACKAGES=(libasound2 libasound2-plugins libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0)
 # A headless desktop for the end-to-end tests: X server, session bus, notification server,
-# audio server with a null sink, input and screenshot tools, OCR; sway and wtype for a headless
-# Wayland session.
-TEST_PACKAGES=(xvfb xauth dbus dbus-x11 dunst libnotify-bin xdotool x11-utils imagemagick tesseract-ocr alsa-utils sway wtype
+# audio server with a null sink, input and screenshot tools, OCR, the X core fonts the harness's
+# test window asks for (xfonts-base); sway and wtype for a headless Wayland session. Every
+# program and X font the tests use must come from here: tests/desktop/test_packages.py checks.
+TEST_PACKAGES=(xvfb xauth dbus dbus-x11 dunst libnotify-bin xdotool x11-utils xfonts-base imagemagick tesseract-ocr alsa-utils sway wtype
   tesseract-ocr-eng sox python3 python3-dbus python3-gi python3-pytest python3-pytest-rerunfailures pulseaudio
   pulseaudio-utils fonts-dejavu-core desktop-file-utils procps)
 

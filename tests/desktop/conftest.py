@@ -24,6 +24,17 @@ import shutil
 import pytest
 
 import desk
+import needs
+
+# Before any test starts a process: every one is recorded for test_packages.py.
+needs.install_recorder()
+
+LAST = "test_every_program_and_font_the_suite_ran_comes_from_a_listed_package"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The package check runs after everything else, so it has seen every process."""
+    items.sort(key=lambda item: item.name == LAST)
 
 
 @pytest.fixture(scope="session")

@@ -58,3 +58,12 @@ def test_the_packaged_desktop_entry_validates(deb, tmp_path):
             assert sub in text, (completion, sub)
     out = subprocess.run([str(tmp_path / "usr/bin/limber"), "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("limber 0.1.0 (") and "unknown" not in out.stdout, out.stdout
+
+
+def test_every_program_the_package_tests_ran_comes_from_a_listed_package():
+    import needs
+
+    programs, _ = needs.recorded()
+    assert programs, "the recorder saw no process at all: it is not installed"
+    problems = needs.program_problems() + needs.font_problems()
+    assert not problems, "add the package to TEST_PACKAGES in scripts/lib.sh:\n" + "\n".join(problems)
