@@ -6,10 +6,17 @@ pub mod away;
 pub mod bus;
 pub mod card;
 pub mod clock;
+mod edits;
+mod events;
+mod local;
+mod logging;
+mod memory;
 pub mod notify;
 pub mod paint;
 pub mod presence;
 pub mod quiet;
+mod signals;
+mod socket;
 pub mod sound;
 pub mod store;
 pub mod tray;
@@ -23,21 +30,21 @@ use crate::files::{self, Places};
 use anyhow::Context as _;
 use card::CardWindow;
 use clock::{Clock, System};
-use notify::{Choice, Notifier, Word};
+use edits::watch_files;
+use local::{local_time, start_of_tomorrow, utc_offset};
+use logging::init_logging;
+use memory::{one_malloc_arena, release_memory};
+use notify::{Notifier, Word};
+use signals::{on_display_loss, watch_signals};
+use socket::serve_socket;
 use sound::Speaker;
-use std::io::{BufReader, IsTerminal as _};
 use std::os::unix::net::UnixStream;
-use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::{Saved, Store};
 use tray::{Pick, Tray};
 use tray_icon::menu::{MenuEvent, MenuId};
 use tray_icon::{MouseButton, MouseButtonState, TrayIconEvent};
-use winit::application::ApplicationHandler;
-use winit::event::{StartCause, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
-use winit::window::WindowId;
+use winit::event_loop::{ActiveEventLoop, EventLoop};
 
 /// Something from another thread that needs the event loop.
 #[derive(Debug)]
@@ -191,75 +198,6 @@ pub fn run() -> anyhow::Result<Exit> {
     Ok(daemon.exit)
 }
 
-/// Logs go to stderr (filtered by RUST_LOG, default info) and to `limber.log` in the state
-/// directory, which is started afresh once it passes 1 MB.
-fn init_logging(state: &Path) -> Option<std::path::PathBuf> {
-    use tracing_subscriber::prelude::*;
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let path = state.join("limber.log");
-    let file = std::fs::create_dir_all(state)
-        .and_then(|_| {
-            if std::fs::metadata(&path).map(|m| m.len() > 1 << 20).unwrap_or(false) {
-                let _ = std::fs::rename(&path, state.join("limber.log.1"));
-            }
-            std::fs::OpenOptions::new().create(true).append(true).open(&path)
-        })
-        .ok();
-    let to_file = file.map(|f| tracing_subscriber::fmt::layer().with_ansi(false).with_writer(std::sync::Mutex::new(f)));
-    let to_stderr = tracing_subscriber::fmt::layer().with_ansi(std::io::stderr().is_terminal()).with_writer(std::io::stderr);
-    let ok = tracing_subscriber::registry().with(filter).with(to_stderr).with(to_file).try_init();
-    ok.ok().map(|_| path)
-}
-
-fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>) {
-    use signal_hook::consts::{SIGINT, SIGTERM, SIGXFSZ};
-    // Past a file-size limit the kernel kills a writer with SIGXFSZ; handled, the write fails
-    // with EFBIG instead, which limber reports and survives like a full disk.
-    if let Err(e) = signal_hook::flag::register(SIGXFSZ, Arc::new(std::sync::atomic::AtomicBool::new(false))) {
-        tracing::warn!("cannot handle SIGXFSZ: {e}");
-    }
-    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
-        Ok(mut signals) => {
-            let _ = std::thread::Builder::new().name("limber-signals".into()).spawn(move || {
-                for s in signals.forever() {
-                    let _ = proxy.send_event(Wake::Quit(if s == SIGINT { "SIGINT" } else { "SIGTERM" }));
-                }
-            });
-        }
-        Err(e) => tracing::warn!("cannot watch for SIGTERM/SIGINT: {e}"),
-    }
-}
-
-/// What to do on the way out when the display is lost: close the reminder.
-static LAST_WORDS: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>> = std::sync::OnceLock::new();
-
-/// Xlib ends the process from inside the event loop when the X server goes away, so the
-/// daemon's own shutdown never runs. This handler gets there first: it says why in the log
-/// and closes the reminder. The schedule is saved at every change, so nothing else is lost.
-fn on_display_loss(notifier: &Notifier) {
-    let _ = LAST_WORDS.set(Box::new(notifier.closer()));
-    #[cfg(all(unix, not(target_os = "macos")))]
-    {
-        unsafe extern "C" fn display_lost(_: *mut x11_dl::xlib::Display) -> std::os::raw::c_int {
-            let screen = std::env::var("DISPLAY").unwrap_or_default();
-            tracing::error!("the X server {screen} went away; limber stops (its schedule is saved)");
-            if let Some(close) = LAST_WORDS.get() {
-                close();
-            }
-            std::process::exit(1)
-        }
-        // Not an X11 session (no libX11): nothing to guard.
-        let Ok(xlib) = x11_dl::xlib::Xlib::open() else { return };
-        // SAFETY: installs a process-wide Xlib callback; the handler never returns into Xlib
-        // (it exits), as Xlib requires of an I/O error handler. x11-dl never unloads the
-        // library, and winit holds it too, so the callback stays reachable.
-        unsafe {
-            (xlib.XSetIOErrorHandler)(Some(display_lost));
-        }
-    }
-}
-
 /// History events held in memory at most while the disk is full (a few days' worth).
 const MAX_UNWRITTEN: usize = 1000;
 
@@ -269,98 +207,6 @@ const STARTED: Duration = Duration::from_secs(5);
 
 /// Editors save in bursts (write, rename, chmod): reload once they have settled.
 const SETTLE: Duration = Duration::from_millis(300);
-
-/// Watches the config directory with inotify on a thread blocked in read: it wakes only when
-/// a file there changes.
-fn watch_files(dir: &Path, proxy: winit::event_loop::EventLoopProxy<Wake>) {
-    use rustix::fs::inotify;
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        return tracing::warn!("settings are not reloaded live: {}: {e}", dir.display());
-    }
-    let watch = inotify::init(inotify::CreateFlags::CLOEXEC).and_then(|fd| {
-        let flags = inotify::WatchFlags::CLOSE_WRITE
-            | inotify::WatchFlags::MOVED_TO
-            | inotify::WatchFlags::MOVED_FROM
-            | inotify::WatchFlags::CREATE
-            | inotify::WatchFlags::DELETE;
-        inotify::add_watch(&fd, dir, flags).map(|_| fd)
-    });
-    let fd = match watch {
-        Ok(fd) => fd,
-        Err(e) => return tracing::warn!("settings are not reloaded live: {e}"),
-    };
-    let _ = std::thread::Builder::new().name("limber-files".into()).spawn(move || {
-        let mut buf = [std::mem::MaybeUninit::uninit(); 4096];
-        let mut reader = inotify::Reader::new(&fd, &mut buf);
-        loop {
-            match reader.next() {
-                Ok(event) => {
-                    let ours = event
-                        .file_name()
-                        .and_then(|n| n.to_str().ok())
-                        .is_some_and(|n| n == "config.json" || n == "exercises.json");
-                    if ours && proxy.send_event(Wake::FilesChanged).is_err() {
-                        return;
-                    }
-                }
-                Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return tracing::warn!("settings are no longer reloaded live: {e}"),
-            }
-        }
-    });
-}
-
-/// Accepts control connections on a thread of its own (blocked in accept: no wakeups), each
-/// served on a short-lived thread so a slow client cannot hold up the others.
-fn serve_socket(claim: &Claim, proxy: winit::event_loop::EventLoopProxy<Wake>) {
-    let listener = match claim.listener.try_clone() {
-        Ok(l) => l,
-        Err(e) => return tracing::warn!("the control socket is not served: {e}"),
-    };
-    let _ = std::thread::Builder::new().name("limber-socket".into()).spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let proxy = proxy.clone();
-            let _ = std::thread::Builder::new().name("limber-client".into()).spawn(move || serve_client(stream, proxy));
-        }
-    });
-}
-
-fn serve_client(mut stream: UnixStream, proxy: winit::event_loop::EventLoopProxy<Wake>) {
-    if !control::same_user(&stream) {
-        tracing::warn!("refused a control connection from another user");
-        let _ = control::write_reply(&mut stream, &Reply::error("refused: limber only takes requests from its own user"));
-        return;
-    }
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-    let line = match stream.try_clone().map(BufReader::new).and_then(|mut r| control::read_line(&mut r)) {
-        Ok(Some(line)) => line,
-        Ok(None) => return,
-        Err(e) => {
-            let _ = control::write_reply(&mut stream, &Reply::error(format!("cannot read the request: {e}")));
-            return;
-        }
-    };
-    let request = match control::parse_request(&line) {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::info!("bad control request: {e}");
-            let _ = control::write_reply(&mut stream, &Reply::error(e));
-            return;
-        }
-    };
-    if request == Request::Watch {
-        let _ = proxy.send_event(Wake::Watch(stream));
-        return;
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    if proxy.send_event(Wake::Ask(request, tx)).is_err() {
-        let _ = control::write_reply(&mut stream, &Reply::error("limber is shutting down"));
-        return;
-    }
-    let reply = rx.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|_| Reply::error("limber did not answer in time"));
-    let _ = control::write_reply(&mut stream, &reply);
-}
 
 struct Daemon {
     schedule: Schedule,
@@ -719,152 +565,6 @@ impl Daemon {
     }
 }
 
-impl ApplicationHandler<Wake> for Daemon {
-    fn new_events(&mut self, el: &ActiveEventLoop, cause: StartCause) {
-        if let StartCause::ResumeTimeReached { requested_resume, .. } = cause {
-            let late = Instant::now().saturating_duration_since(requested_resume);
-            tracing::trace!("woke {} ms after the deadline", late.as_millis());
-            self.on_time(el);
-        }
-    }
-
-    fn resumed(&mut self, el: &ActiveEventLoop) {
-        if self.tray.is_none() {
-            match Tray::new(self.schedule.settings().snooze, crate::autostart::is_enabled(&self.places.config)) {
-                Ok(t) => self.tray = Some(t),
-                Err(e) => tracing::warn!("no tray icon: {e}; limber keeps running, use the limber command"),
-            }
-            self.feed(el, Input::Tick);
-            self.refresh_tray();
-            self.settle_at = Some(self.clock.peek() + STARTED);
-            if std::mem::take(&mut self.welcome) {
-                self.greet();
-            }
-        }
-    }
-
-    fn user_event(&mut self, el: &ActiveEventLoop, wake: Wake) {
-        match wake {
-            Wake::Menu(id) => {
-                if let Some(pick) = Pick::from_id(&id) {
-                    self.pick(el, pick);
-                }
-            }
-            Wake::TrayClick => match &self.card {
-                Some(c) => c.request_redraw(),
-                None => self.feed(el, Input::Command(Command::ShowNext)),
-            },
-            Wake::Note(Word::Chosen { break_id, choice }) => {
-                tracing::info!("notification: {choice:?}");
-                if self.reminder_for != Some(break_id) {
-                    return;
-                }
-                let command = match choice {
-                    Choice::Start => Command::BreakNow,
-                    Choice::Snooze => Command::Snooze(None),
-                    Choice::Skip => Command::Skip,
-                    Choice::Dismissed => return,
-                };
-                self.feed(el, Input::Command(command));
-            }
-            Wake::Note(Word::Failed { break_id, why }) => {
-                tracing::warn!("cannot show the reminder ({why}); opening the card instead");
-                if self.reminder_for == Some(break_id) && self.card.is_none() {
-                    self.feed(el, Input::Command(Command::BreakNow));
-                }
-            }
-            Wake::Ask(request, reply) => self.answer(el, request, reply),
-            Wake::Watch(mut stream) => {
-                // Writes must never block the event loop: a stuck client is dropped instead.
-                let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
-                if control::write_reply(&mut stream, &Reply::ok(self.report())).is_ok() {
-                    self.watchers.push(stream);
-                }
-            }
-            Wake::FilesChanged => self.reload_at = Some(self.clock.peek() + SETTLE),
-            Wake::Idle(idle) => self.feed(el, Input::Activity { idle }),
-            Wake::Away(true) => self.feed(el, Input::AwayBegan),
-            Wake::Away(false) => self.feed(el, Input::AwayEnded),
-            Wake::Quiet(q) => {
-                tracing::info!("quiet: {q:?}");
-                self.feed(el, Input::Quiet(q));
-            }
-            Wake::Quit(signal) => self.quit(el, signal),
-        }
-    }
-
-    fn window_event(&mut self, el: &ActiveEventLoop, id: WindowId, event: WindowEvent) {
-        let now = self.clock.peek();
-        if let Some(week) = self.week.as_mut().filter(|w| w.id() == id) {
-            if week.handle(&event, now).is_some() {
-                self.week = None;
-                release_memory();
-            }
-            return;
-        }
-        let Some(card) = self.card.as_mut().filter(|c| c.id() == id) else { return };
-        // The windowing library panics on some X errors (a display that has just gone away);
-        // lose the card rather than the daemon.
-        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| card.handle(&event, now)));
-        let Ok(handled) = handled else {
-            tracing::error!("the card window failed and was closed");
-            self.card = None;
-            return;
-        };
-        if let Some(e) = handled {
-            tracing::info!("card: {e:?}");
-            self.feed(el, Input::Card(e));
-        }
-    }
-
-    fn about_to_wait(&mut self, el: &ActiveEventLoop) {
-        // A deadline that has already passed must be handled now: WaitUntil with a past
-        // instant spins the CPU instead of returning at once.
-        for _ in 0..16 {
-            let Some(at) = self.next_wake() else {
-                el.set_control_flow(ControlFlow::Wait);
-                return;
-            };
-            let when = self.clock.instant_for(at);
-            if when > Instant::now() {
-                el.set_control_flow(ControlFlow::WaitUntil(when));
-                self.planned_wake = Some(when);
-                return;
-            }
-            self.on_time(el);
-        }
-        el.set_control_flow(ControlFlow::WaitUntil(Instant::now() + Duration::from_millis(50)));
-    }
-}
-
-/// The local time zone's offset from UTC at `at`, in seconds east.
-fn utc_offset(clock: &Clock<System>, at: Moment) -> i32 {
-    let Ok(ts) = jiff::Timestamp::try_from(clock.wall_of(at)) else { return 0 };
-    jiff::tz::TimeZone::system().to_offset(ts).seconds()
-}
-
-/// "14:20", "tomorrow 00:00" or "Mon 09:00" for a moment, in the local time zone.
-fn local_time(clock: &Clock<System>, at: Moment) -> String {
-    let Ok(ts) = jiff::Timestamp::try_from(clock.wall_of(at)) else { return "?".into() };
-    let tz = jiff::tz::TimeZone::system();
-    let zoned = ts.to_zoned(tz.clone());
-    let today = jiff::Timestamp::now().to_zoned(tz).date();
-    let hm = zoned.strftime("%H:%M").to_string();
-    if zoned.date() == today {
-        hm
-    } else if today.tomorrow().is_ok_and(|t| t == zoned.date()) {
-        format!("tomorrow {hm}")
-    } else {
-        format!("{} {hm}", zoned.strftime("%a"))
-    }
-}
-
-fn start_of_tomorrow() -> Option<std::time::SystemTime> {
-    let now = jiff::Zoned::now();
-    let start = now.tomorrow().ok()?.start_of_day().ok()?;
-    Some(start.timestamp().into())
-}
-
 /// Opens the settings file in the desktop's editor, first writing the documented defaults if
 /// the user has none yet (an existing file is never touched).
 fn open_settings(places: &Places) {
@@ -881,65 +581,5 @@ fn open_settings(places: &Places) {
             let _ = std::thread::Builder::new().name("limber-open".into()).spawn(move || child.wait());
         }
         Err(e) => tracing::warn!("cannot open {} with xdg-open: {e}", path.display()),
-    }
-}
-
-/// Hands freed heap pages back to the system after the card closes, so the daemon's memory
-/// returns close to its idle size instead of keeping the window's high-water mark.
-/// glibc gives each thread that allocates an arena of its own, and each arena keeps pages of
-/// its own; limber's watcher threads allocate a little now and then and never contend, so one
-/// shared arena holds the same data in fewer pages.
-fn one_malloc_arena() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        const M_ARENA_MAX: i32 = -8;
-        unsafe extern "C" {
-            fn mallopt(param: i32, value: i32) -> i32;
-        }
-        // SAFETY: called before any other thread exists; mallopt only changes allocator
-        // tuning and has no memory-safety preconditions.
-        unsafe {
-            mallopt(M_ARENA_MAX, 1);
-        }
-    }
-}
-
-/// Start-up (and the card) run code an idle daemon will not run again for an hour, and its
-/// pages stay mapped, counted against limber, until the kernel runs short of memory. Dropping
-/// the mappings of the program's own code hands them back to the page cache; whatever runs
-/// next is faulted back in from there, which is cheap. Only the executable mapping is
-/// touched: it is never written, so nothing is lost (data and relocated read-only pages are
-/// left alone).
-fn release_code() {
-    let (Ok(exe), Ok(maps)) = (std::fs::read_link("/proc/self/exe"), std::fs::read_to_string("/proc/self/maps")) else {
-        return;
-    };
-    for line in maps.lines() {
-        let mut fields = line.split_whitespace();
-        let (Some(range), Some(perms), Some(path)) = (fields.next(), fields.next(), fields.nth(3)) else { continue };
-        if perms != "r-xp" || Path::new(path) != exe {
-            continue;
-        }
-        let Some((start, end)) = range.split_once('-') else { continue };
-        let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16)) else { continue };
-        // SAFETY: the range is a private, read-only, executable mapping of our own program
-        // file, never written; MADV_DONTNEED only unmaps its pages, which are read back from
-        // the file on the next access.
-        let _ = unsafe { rustix::mm::madvise(start as *mut _, end.saturating_sub(start), rustix::mm::Advice::LinuxDontNeed) };
-    }
-}
-
-fn release_memory() {
-    release_code();
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        unsafe extern "C" {
-            fn malloc_trim(pad: usize) -> i32;
-        }
-        // SAFETY: malloc_trim only returns free memory to the kernel; it has no
-        // preconditions and touches no memory the program still uses.
-        unsafe {
-            malloc_trim(0);
-        }
     }
 }
