@@ -302,6 +302,8 @@ fn side_torso(layer: &mut Layer, pose: &Pose, rgb: u32) {
 }
 
 fn neck_and_head(layer: &mut Layer, pose: &Pose, neck: u32, head: u32) {
+    // A head in front of the body (chin down, bent forward) keeps its outline.
+    layer.circle(pose.head, HEAD_R + GAP, 0, BlendMode::DestinationOut);
     layer.line(&[pose.chest, pose.neck], NECK_W, neck);
     layer.circle(pose.head, HEAD_R, head, BlendMode::SourceOver);
 }

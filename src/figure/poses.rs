@@ -392,7 +392,7 @@ pub static POSTERIOR_SHOULDER_STRETCH: Spec = Spec {
     props: CHAIR_FRONT,
     dumbbells: [false; 2],
     cable: None,
-    arrows: &[Arrow::Curve(p(29.0, 50.0), p(30.0, 24.0), p(56.0, 24.0))],
+    arrows: &[Arrow::Curve(p(28.0, 54.0), p(27.0, 31.0), p(42.0, 28.0))],
     tween: Tween::Slide,
 };
 
@@ -544,7 +544,7 @@ pub static DEEP_HIP_STRETCH: Spec = Spec {
     props: CHAIR_FRONT,
     dumbbells: [false; 2],
     cable: None,
-    arrows: &[],
+    arrows: &[Arrow::Curve(p(75.0, 16.0), p(78.0, 25.0), p(72.0, 33.0))],
     tween: Tween::Swing,
 };
 
@@ -611,17 +611,19 @@ pub static SINGLE_ARM_DUMBBELL_ROW: Spec = Spec {
     tween: Tween::Swing,
 };
 
+/// Bent forward toward the viewer: the torso looks short and the head, looking at the floor,
+/// hides the neck in front of the shoulders.
 const FLY_HANG: Pose = Pose {
     pelvis: p(50.0, 54.0),
-    chest: p(50.0, 40.0),
-    neck: p(50.0, 36.5),
-    head: p(50.0, 30.5),
-    shoulder: [p(39.0, 41.0), p(61.0, 41.0)],
+    chest: p(50.0, 39.0),
+    neck: p(50.0, 40.0),
+    head: p(50.0, 41.0),
+    shoulder: [p(39.0, 39.5), p(61.0, 39.5)],
     elbow: [p(38.5, 54.0), p(61.5, 54.0)],
     hand: [p(39.0, 66.0), p(61.0, 66.0)],
     hip: [p(45.0, 55.0), p(55.0, 55.0)],
-    knee: [p(44.0, 74.0), p(56.0, 74.0)],
-    foot: [p(44.0, 93.0), p(56.0, 93.0)],
+    knee: [p(43.0, 73.5), p(57.0, 73.5)],
+    foot: [p(44.0, 92.0), p(56.0, 92.0)],
     turn: 0.0,
     nod: 1.0,
     blades: 7.5,
