@@ -115,6 +115,10 @@ fn preview() {
         for (t, label) in [(0.0, "start"), (0.5, "middle"), (1.0, "end")] {
             let pix = figure::render(&fig, t, false, 320, &LOOK);
             std::fs::write(out.join(format!("{name}-{label}.png")), figure::encode_png(&pix).unwrap()).unwrap();
+            // The card's dark theme, on a transparent square.
+            let dark = Look { ink: 0xc9ced3, accent: 0x5fd3c1, background: None };
+            let pix = figure::render(&fig, t, false, 160, &dark);
+            std::fs::write(out.join(format!("{name}-{label}-dark.png")), figure::encode_png(&pix).unwrap()).unwrap();
         }
     }
 }

@@ -48,6 +48,26 @@ impl Figure {
         self.spec.name
     }
 
+    /// True when the motion ends where it starts (a roll): going from 0 to 1 is one whole
+    /// circle, and the other direction is the same motion backwards, not mirrored.
+    pub fn is_cycle(&self) -> bool {
+        let keys = self.spec.keys;
+        keys.len() > 2 && keys.first() == keys.last()
+    }
+
+    /// Where to draw a rep that is `phase` (0 to 1) of the way through, on the first side or
+    /// direction or the other one: the `t` and `mirrored` to pass to [`render`]. A rep goes
+    /// from the start pose to the end pose and back; a roll goes once round, the other way
+    /// round for the other direction. (During a hold the figure stays at `t` = 1.)
+    pub fn in_rep(&self, phase: f32, other_side: bool) -> (f32, bool) {
+        let phase = if phase.is_finite() { phase.clamp(0.0, 1.0) } else { 0.0 };
+        if self.is_cycle() {
+            (if other_side { 1.0 - phase } else { phase }, false)
+        } else {
+            (1.0 - (2.0 * phase - 1.0).abs(), other_side)
+        }
+    }
+
     /// The pose at motion `t`, eased and tweened between the keyframes.
     fn pose_at(&self, t: f32) -> Pose {
         let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };

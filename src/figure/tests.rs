@@ -167,3 +167,22 @@ fn png_round_trip() {
     let reader = decoder.read_info().unwrap();
     assert_eq!((reader.info().width, reader.info().height), (24, 24));
 }
+
+#[test]
+fn reps_go_there_and_back_and_rolls_go_round() {
+    let shrug = Figure::for_stretch("shoulder-shrug", None);
+    assert!(!shrug.is_cycle());
+    assert_eq!(shrug.in_rep(0.0, false), (0.0, false));
+    assert_eq!(shrug.in_rep(0.5, false), (1.0, false));
+    assert_eq!(shrug.in_rep(1.0, true), (0.0, true));
+    assert_eq!(shrug.in_rep(f32::NAN, false), (0.0, false));
+    let roll = Figure::for_stretch("shoulder-roll", None);
+    assert!(roll.is_cycle());
+    assert_eq!(roll.in_rep(0.25, false), (0.25, false));
+    assert_eq!(roll.in_rep(0.25, true), (0.75, false));
+    // Once round ends where it began, so reps follow each other without a jump.
+    assert_eq!(render(&roll, 0.0, false, 48, &LOOK).data(), render(&roll, 1.0, false, 48, &LOOK).data());
+    for spec in poses::ALL {
+        assert!((2..=5).contains(&spec.keys.len()), "{}", spec.name);
+    }
+}
