@@ -1,5 +1,5 @@
-//! Snapshots of every figure: a strip of frames per figure (start, middle, end, and the end
-//! mirrored) compared with the PNG stored in `tests/snapshots/figures/`, so any change to a
+//! Snapshots of every figure: a strip of frames per figure (start, a third and two thirds of
+//! the way, end, and the end mirrored) compared with the PNG stored in `tests/snapshots/figures/`, so any change to a
 //! pose or to the drawing shows up here and in review as a changed picture.
 //!
 //! After a deliberate change, look at the new strips and store them:
@@ -16,8 +16,9 @@ use limber::figure::{self, Figure, Look};
 use std::path::{Path, PathBuf};
 
 const FRAME: u32 = 96;
-/// (t, mirrored) of each frame in a strip.
-const FRAMES: [(f32, bool); 4] = [(0.0, false), (0.5, false), (1.0, false), (1.0, true)];
+/// (t, mirrored) of each frame in a strip: thirds, so a roll (which ends where it starts)
+/// shows its way round too.
+const FRAMES: [(f32, bool); 5] = [(0.0, false), (0.34, false), (0.67, false), (1.0, false), (1.0, true)];
 const LOOK: Look = Look { ink: 0x3b4148, accent: 0x0f7367, background: Some(0xfafaf7) };
 /// A pixel counts as changed when a channel moves by more than this, which lets the
 /// anti-aliasing of another CPU or tiny-skia release pass and catches any moved limb.
@@ -112,7 +113,7 @@ fn preview() {
     std::fs::create_dir_all(&out).unwrap();
     for name in figure::NAMES {
         let fig = Figure::named(name).unwrap();
-        for (t, label) in [(0.0, "start"), (0.5, "middle"), (1.0, "end")] {
+        for (t, label) in [(0.0, "start"), (0.25, "quarter"), (0.5, "middle"), (0.75, "three-quarters"), (1.0, "end")] {
             let pix = figure::render(&fig, t, false, 320, &LOOK);
             std::fs::write(out.join(format!("{name}-{label}.png")), figure::encode_png(&pix).unwrap()).unwrap();
             // The card's dark theme, on a transparent square.

@@ -3,7 +3,10 @@
 
 use super::Look;
 use super::poses::{Arrow, Bar, L, P, Pose, R, Spec, View, p, part};
-use tiny_skia::{BlendMode, Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, PixmapPaint, Stroke, Transform};
+use tiny_skia::{
+    BlendMode, Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, PixmapPaint, PremultipliedColorU8, Stroke,
+    Transform,
+};
 
 const HEAD_R: f32 = 6.5;
 const ARM_W: f32 = 5.5;
@@ -16,6 +19,8 @@ const GAP: f32 = 1.6;
 const PROP_OPACITY: f32 = 0.32;
 const FAR_OPACITY: f32 = 0.45;
 const ARROW_OPACITY: f32 = 0.75;
+/// The share of a close-up's square over which the cut body fades out.
+const FADE: f32 = 0.3;
 
 fn color(rgb: u32) -> Color {
     Color::from_rgba8((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8, 255)
@@ -89,6 +94,22 @@ impl Layer {
         self.pix.stroke_path(&path, &paint, &stroke, self.to_px, None);
     }
 
+    /// Fades the bottom `share` of the layer out, where a close-up cuts the body.
+    fn fade_bottom(&mut self, share: f32) {
+        let (w, h) = (self.pix.width() as usize, self.pix.height() as usize);
+        let from = ((1.0 - share) * h as f32) as usize;
+        let span = (h - from.min(h)).max(1) as f32;
+        for (y, row) in self.pix.pixels_mut().chunks_exact_mut(w.max(1)).enumerate().skip(from) {
+            let k = ((h - y) as f32 / span).clamp(0.0, 1.0);
+            for px in row {
+                let f = |c: u8| (f32::from(c) * k).round() as u8;
+                if let Some(c) = PremultipliedColorU8::from_rgba(f(px.red()), f(px.green()), f(px.blue()), f(px.alpha())) {
+                    *px = c;
+                }
+            }
+        }
+    }
+
     /// Paints the layer onto `out` at `opacity` and empties it for the next one.
     fn onto(&mut self, out: &mut Pixmap, opacity: f32) {
         let paint = PixmapPaint { opacity, ..PixmapPaint::default() };
@@ -100,6 +121,12 @@ impl Layer {
 /// The square's transform: the figure's extent over all its keyframes fills it, less a margin,
 /// so the figure neither jumps nor leaves the frame as it moves.
 fn fit(spec: &Spec, size: u32) -> Transform {
+    if let Some((a, b)) = spec.close_up {
+        let side = (b.x - a.x).max(b.y - a.y).max(1.0);
+        let k = size as f32 / side;
+        let half = size as f32 / 2.0;
+        return Transform::from_row(k, 0.0, 0.0, k, half - (a.x + b.x) / 2.0 * k, half - (a.y + b.y) / 2.0 * k);
+    }
     let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
     let mut reach = |q: P, r: f32| {
         x0 = x0.min(q.x - r);
@@ -183,14 +210,17 @@ pub fn frame(spec: &Spec, pose: &Pose, size: u32, look: &Look) -> Pixmap {
             // The far arm and leg, faint behind the body.
             leg(&mut layer, spec, pose, L, tint(part::LEG_L));
             arm(&mut layer, spec, pose, L, tint(part::ARM_L), false);
+            if spec.close_up.is_some() {
+                layer.fade_bottom(FADE);
+            }
             layer.onto(&mut out, FAR_OPACITY);
             leg(&mut layer, spec, pose, R, tint(part::LEG_R));
             side_torso(&mut layer, pose, tint(part::TORSO));
             neck_and_head(&mut layer, pose, tint(part::NECK), tint(part::HEAD));
             arm(&mut layer, spec, pose, R, tint(part::ARM_R), true);
             if spec.accent & part::SHOULDERS != 0 {
-                layer.circle(pose.shoulder[R], 5.0 + GAP, 0, BlendMode::DestinationOut);
-                layer.circle(pose.shoulder[R], 5.0, look.accent, BlendMode::SourceOver);
+                layer.circle(pose.shoulder[R], 4.3 + GAP, 0, BlendMode::DestinationOut);
+                layer.circle(pose.shoulder[R], 4.3, look.accent, BlendMode::SourceOver);
             }
         }
         View::Front | View::Back => {
@@ -224,6 +254,9 @@ pub fn frame(spec: &Spec, pose: &Pose, size: u32, look: &Look) -> Pixmap {
     face(&mut layer, spec.view, pose, tint(part::HEAD));
     for arrow in spec.arrows {
         draw_arrow(&mut layer, arrow, 0, BlendMode::DestinationOut, 2.0 * GAP);
+    }
+    if spec.close_up.is_some() {
+        layer.fade_bottom(FADE);
     }
     layer.onto(&mut out, 1.0);
 

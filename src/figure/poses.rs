@@ -211,6 +211,9 @@ pub struct Spec {
     pub cable: Option<P>,
     pub arrows: &'static [Arrow],
     pub tween: Tween,
+    /// A close-up: the region (top left, bottom right) to fit in the square instead of the
+    /// whole figure; the body fades out where the square cuts it.
+    pub close_up: Option<(P, P)>,
 }
 
 // ---- Base poses ----------------------------------------------------------------------------
@@ -311,6 +314,7 @@ pub static NECK_TILT_HOLD: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Arc(p(50.0, 26.0), 18.0, -80.0, -140.0)],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 pub static NECK_ROLL: Spec = Spec {
@@ -323,6 +327,7 @@ pub static NECK_ROLL: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Arc(p(50.0, 20.0), 13.0, 165.0, 15.0)],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 const SHRUG: Pose = Pose {
@@ -345,6 +350,7 @@ pub static SHOULDER_SHRUG: Spec = Spec {
         Arrow::Curve(p(70.0, 31.0), p(70.0, 25.0), p(70.0, 18.0)),
     ],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 const fn shoulders_by(base: Pose, dx: f32, dy: f32) -> Pose {
@@ -375,6 +381,7 @@ pub static SHOULDER_ROLL: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Arc(p(50.5, 25.5), 10.0, 20.0, -250.0)],
     tween: Tween::Swing,
+    close_up: Some((p(16.0, -1.0), p(86.0, 69.0))),
 };
 
 const ACROSS: Pose = Pose {
@@ -394,6 +401,7 @@ pub static POSTERIOR_SHOULDER_STRETCH: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Curve(p(28.0, 54.0), p(27.0, 31.0), p(42.0, 28.0))],
     tween: Tween::Slide,
+    close_up: None,
 };
 
 const WINGS_OPEN: Pose = Pose { elbow: [p(26.0, 37.0), p(74.0, 37.0)], hand: [p(38.5, 28.5), p(61.5, 28.5)], ..FRONT_SIT };
@@ -412,6 +420,7 @@ pub static BUTTERFLY_WINGS: Spec = Spec {
         Arrow::Curve(p(80.0, 44.0), p(74.0, 53.0), p(60.0, 50.0)),
     ],
     tween: Tween::Slide,
+    close_up: None,
 };
 
 const SQUEEZED: Pose = Pose {
@@ -435,6 +444,7 @@ pub static SCAPULAR_SQUEEZE: Spec = Spec {
         Arrow::Curve(p(78.0, 33.0), p(74.0, 33.0), p(69.0, 33.0)),
     ],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 const CHAIR_SIDEWAYS: &[Bar] = &[
@@ -463,6 +473,7 @@ pub static CHAIR_ROTATION: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Curve(p(62.0, 4.0), p(50.0, 12.0), p(38.0, 4.0))],
     tween: Tween::Slide,
+    close_up: None,
 };
 
 const FOLDED: Pose = Pose { elbow: [p(42.0, 41.0), p(58.0, 41.0)], hand: [p(59.0, 32.0), p(41.0, 32.0)], ..FRONT_SIT };
@@ -485,6 +496,7 @@ pub static SEATED_SPINAL_ROTATION: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Curve(p(38.0, 4.0), p(50.0, 12.0), p(62.0, 4.0))],
     tween: Tween::Slide,
+    close_up: None,
 };
 
 const HANDS_ON_BACK: Pose = Pose {
@@ -515,6 +527,7 @@ pub static SITTING_BACK_EXTENSION: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Arc(p(42.0, 66.0), 50.0, -80.0, -118.0)],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 const CROSSED: Pose = Pose {
@@ -546,6 +559,7 @@ pub static DEEP_HIP_STRETCH: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Curve(p(75.0, 16.0), p(78.0, 25.0), p(72.0, 33.0))],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 const ROW_LEGS: Pose = Pose { knee: [p(62.0, 60.0), p(61.0, 60.0)], foot: [p(72.0, 80.0), p(71.0, 80.0)], ..SIDE_SIT };
@@ -575,6 +589,7 @@ pub static PAUSED_SEATED_ROW: Spec = Spec {
     cable: Some(p(87.0, 44.0)),
     arrows: &[Arrow::Curve(p(78.0, 34.0), p(68.0, 33.0), p(58.0, 34.0))],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 const HINGED_HANG: Pose = Pose {
@@ -609,6 +624,7 @@ pub static SINGLE_ARM_DUMBBELL_ROW: Spec = Spec {
     cable: None,
     arrows: &[Arrow::Curve(p(69.0, 63.0), p(69.0, 50.0), p(64.0, 42.0))],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 /// Bent forward toward the viewer: the torso looks short and the head, looking at the floor,
@@ -643,6 +659,7 @@ pub static REVERSE_DUMBBELL_FLY: Spec = Spec {
         Arrow::Curve(p(70.0, 68.0), p(80.0, 64.0), p(85.0, 55.0)),
     ],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 const STRIDE_A: Pose = Pose {
@@ -670,6 +687,7 @@ pub static WALK: Spec = Spec {
     cable: None,
     arrows: &[],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 const INHALE: Pose = Pose {
@@ -692,6 +710,7 @@ pub static NEUTRAL: Spec = Spec {
     cable: None,
     arrows: &[],
     tween: Tween::Swing,
+    close_up: None,
 };
 
 /// Every built-in figure; the names match `core::catalogue::FIGURE_NAMES`.
