@@ -1,3 +1,5 @@
+//! The figures' promises: one for every exercise, the fallback, mirroring, any input drawn.
+
 use super::*;
 use crate::core::catalogue::{BUILTIN, BUILTIN_NAME, Catalogue, CatalogueFile};
 
@@ -154,6 +156,12 @@ fn blit_composites_and_clips() {
     let mut one = vec![0u32; 4];
     blit(&mut one, 2, 2, 0, 0, &solid);
     assert!(one.iter().all(|p| *p == 0x123456), "{one:x?}");
+    // Half-covered pixels blend half and half.
+    let mut half = Pixmap::new(1, 1).unwrap();
+    half.fill(tiny_skia::Color::from_rgba8(255, 255, 255, 128));
+    let mut dark = vec![0x000000u32];
+    blit(&mut dark, 1, 1, 0, 0, &half);
+    assert!((0x7f..=0x81).contains(&(dark[0] & 0xff)) && dark[0] >> 8 & 0xff == dark[0] & 0xff, "{:x}", dark[0]);
     // A buffer shorter than it claims is not overrun.
     let mut short = vec![0u32; 3];
     blit(&mut short, 2, 2, 0, 0, &solid);
