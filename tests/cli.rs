@@ -134,3 +134,23 @@ fn version_names_the_commit_and_man_and_completions_cover_every_subcommand() {
         }
     }
 }
+
+/// `limber exercises list | head -1`: the reader is gone before limber writes; limber ends
+/// without a panic message.
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let h = home("pipe");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_limber"))
+        .args(["exercises", "list"])
+        .env("HOME", &h)
+        .env("XDG_CONFIG_HOME", h.join("config"))
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(o.status.signal(), Some(libc::SIGPIPE), "{:?} {err}", o.status);
+}
