@@ -68,7 +68,7 @@ fn exercises_check_and_list() {
     let h = home("exercises");
     let o = limber(&["exercises", "check", "builtin"], &h);
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
-    assert!(text(&o).0.contains("ok (14 exercises, 15 tips"), "{:?}", text(&o));
+    assert!(text(&o).0.contains("ok (14 exercises, 16 tips"), "{:?}", text(&o));
     let file = h.join("config/limber/exercises.json");
     std::fs::write(&file, r#"{"exercises": [{"id": "a", "name": "", "areas": [], "position": "seated", "equipment": "none", "steps": ["x"], "sides": "none", "hold_seconds": 600}]}"#).unwrap();
     let o = limber(&["exercises", "check"], &h);
@@ -133,4 +133,24 @@ fn version_names_the_commit_and_man_and_completions_cover_every_subcommand() {
             assert!(man.contains(sub), "the man page lacks {sub}");
         }
     }
+}
+
+/// `limber exercises list | head -1`: the reader is gone before limber writes; limber ends
+/// without a panic message.
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let h = home("pipe");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_limber"))
+        .args(["exercises", "list"])
+        .env("HOME", &h)
+        .env("XDG_CONFIG_HOME", h.join("config"))
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(o.status.signal(), Some(libc::SIGPIPE), "{:?} {err}", o.status);
 }

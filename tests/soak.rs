@@ -880,7 +880,7 @@ fn largest_snapshot() -> usize {
         present: false,
         phase: SavedPhase::Snoozed { until: widest },
         snoozes_used: u32::MAX,
-        rotation: Rotation { turn: u64::MAX, last: Some(longest) },
+        rotation: Rotation { turn: u64::MAX, last: Some(longest), last_tip: None },
         reading: true,
     };
     serde_json::to_string(&snapshot).unwrap().len()

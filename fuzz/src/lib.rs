@@ -147,7 +147,8 @@ pub fn catalogue(data: &[u8]) {
             assert_ne!(last.as_deref(), Some(s.id.as_str()), "the same stretch twice in a row");
         }
         let id = s.id.clone();
-        r.advance(&id);
+        let _ = r.tip(&merged, s);
+        r.advance(&id, &merged);
         last = Some(id);
     }
 }

@@ -278,6 +278,10 @@ pub struct Tip {
     pub id: String,
     pub topic: Topic,
     pub text: String,
+    /// Ids of the exercises this tip belongs before: a safety tip shown on the card of the
+    /// exercise whose caution it concerns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source: Vec<String>,
 }
@@ -384,6 +388,15 @@ impl CatalogueFile {
                             if t.text.trim().is_empty() {
                                 report.add(format!("{path}.text"), "the tip has no text");
                             }
+                            for (j, id) in t.before.iter().enumerate() {
+                                if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                                {
+                                    report.add(
+                                        format!("{path}.before[{j}]"),
+                                        format!("\"{id}\" is not an exercise id (a-z, 0-9 and -)"),
+                                    );
+                                }
+                            }
                             note_id(&mut report, &mut ids, &path, &t.id);
                             out.tips.push(t);
                         }
@@ -470,7 +483,12 @@ mod tests {
             assert!(e.caution.is_some(), "{} has no caution", e.id);
         }
         for t in &f.tips {
-            assert!(!t.source.is_empty() && t.source.iter().all(|s| SEEDS.contains(&s.as_str())), "{}", t.id);
+            // A safety tip may come from common practice rather than the articles.
+            assert!(t.source.iter().all(|s| SEEDS.contains(&s.as_str())), "{}", t.id);
+            assert!(!t.source.is_empty() || t.topic == Topic::Safety, "{} has no source", t.id);
+            for id in &t.before {
+                assert!(f.exercises.iter().any(|e| e.id == *id), "tip {} is before an unknown exercise {id}", t.id);
+            }
         }
         assert_eq!(Catalogue::builtin().exercises.len(), f.exercises.len());
     }

@@ -870,7 +870,7 @@ impl Schedule {
         let stretch = self.next_stretch().map(|s| s.id.clone());
         self.effects.push(Effect::Record(Event { at: now, kind, stretch: stretch.clone(), sat: self.sitting(now).as_secs() }));
         if let Some(id) = &stretch {
-            self.rotation.advance(id);
+            self.rotation.advance(id, &self.catalogue);
         }
         self.close_notification();
         if self.card.as_ref().is_some_and(|c| !c.preview) {
