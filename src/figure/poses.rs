@@ -455,10 +455,10 @@ const CHAIR_SIDEWAYS: &[Bar] = &[
 ];
 
 const TURNED_R: Pose = Pose {
-    shoulder: [p(44.0, 31.0), p(57.0, 31.5)],
-    elbow: [p(37.5, 41.0), p(47.0, 41.5)],
+    shoulder: [p(42.5, 31.0), p(53.0, 31.5)],
+    elbow: [p(37.0, 41.0), p(45.0, 41.5)],
     hand: [p(34.5, 46.5), p(36.0, 41.0)],
-    head: p(49.5, 18.0),
+    head: p(48.5, 18.0),
     turn: -1.0,
     ..FRONT_SIT
 };
@@ -478,10 +478,10 @@ pub static CHAIR_ROTATION: Spec = Spec {
 
 const FOLDED: Pose = Pose { elbow: [p(42.0, 41.0), p(58.0, 41.0)], hand: [p(59.0, 32.0), p(41.0, 32.0)], ..FRONT_SIT };
 const TWIST_L: Pose = Pose {
-    shoulder: [p(45.5, 31.5), p(57.0, 31.0)],
-    elbow: [p(50.0, 41.5), p(59.5, 41.0)],
-    hand: [p(58.0, 32.0), p(47.0, 32.5)],
-    head: p(50.5, 18.0),
+    shoulder: [p(47.5, 31.5), p(58.0, 31.0)],
+    elbow: [p(53.5, 41.5), p(60.5, 40.5)],
+    hand: [p(58.0, 32.0), p(48.5, 32.5)],
+    head: p(51.5, 18.0),
     turn: 1.0,
     ..FRONT_SIT
 };
