@@ -19,6 +19,14 @@ pub struct Figure {
     spec: &'static Spec,
 }
 
+impl PartialEq for Figure {
+    fn eq(&self, other: &Figure) -> bool {
+        self.spec.name == other.spec.name
+    }
+}
+
+impl Eq for Figure {}
+
 impl Figure {
     /// The built-in figure for a catalogue exercise: by `figure` name when given
     /// (a user's exercise may reuse a built-in figure by name), else by the exercise id,

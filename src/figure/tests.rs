@@ -41,6 +41,8 @@ fn unknown_ids_fall_back_and_names_win() {
     // The name wins over the id; an unknown name still finds the id's figure.
     assert_eq!(Figure::for_stretch("neck-roll", Some("walk")).name(), "walk");
     assert_eq!(Figure::for_stretch("neck-roll", Some("nope")).name(), "neck-roll");
+    assert_eq!(Figure::for_stretch("a", None), Figure::for_stretch("b", Some("neutral")));
+    assert_ne!(Figure::walk(), Figure::for_stretch("walk-not", None));
 }
 
 #[test]
