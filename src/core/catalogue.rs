@@ -12,6 +12,27 @@ use std::time::Duration;
 pub const BUILTIN: &str = include_str!("../../exercises.json");
 pub const BUILTIN_NAME: &str = "exercises.json (built in)";
 
+/// The figures the card can draw, for an exercise's `figure` field: one per built-in exercise,
+/// `walk`, and `neutral` (standing at ease). The drawings live in `crate::figure`.
+pub const FIGURE_NAMES: &[&str] = &[
+    "neck-tilt-hold",
+    "neck-roll",
+    "shoulder-shrug",
+    "shoulder-roll",
+    "posterior-shoulder-stretch",
+    "butterfly-wings",
+    "scapular-squeeze",
+    "chair-rotation",
+    "seated-spinal-rotation",
+    "sitting-back-extension",
+    "deep-hip-stretch",
+    "paused-seated-row",
+    "single-arm-dumbbell-row",
+    "reverse-dumbbell-fly",
+    "walk",
+    "neutral",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
@@ -184,6 +205,10 @@ pub struct Stretch {
     pub caution: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source: Vec<String>,
+    /// The built-in figure the card draws (one of [`FIGURE_NAMES`]); without it, the figure
+    /// named like the exercise's id, or the neutral one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figure: Option<String>,
 }
 
 impl Stretch {
@@ -426,6 +451,12 @@ fn check_stretch(report: &mut Report<'_>, path: &str, s: &Stretch, break_length:
             report.add(format!("{path}.{field}"), format!("{} is more than the {most} a break can use", r.max));
         }
     }
+    if let Some(figure) = &s.figure
+        && !FIGURE_NAMES.contains(&figure.as_str())
+    {
+        let hint = suggest(figure, FIGURE_NAMES).map(|k| format!("; did you mean \"{k}\"?")).unwrap_or_default();
+        report.add(format!("{path}.figure"), format!("unknown figure \"{figure}\"{hint} (known: {})", FIGURE_NAMES.join(", ")));
+    }
     if let (Some(hold), Some(limit)) = (s.hold_seconds, break_length)
         && u64::from(hold.max) > limit.as_secs()
     {
@@ -520,6 +551,21 @@ mod tests {
         for l in &lines {
             assert!(l.starts_with("/u/exercises.json:"), "{l}");
         }
+    }
+
+    #[test]
+    fn a_figure_is_a_known_name() {
+        let mine = GOOD.replace("\"sides\": \"none\"", "\"sides\": \"none\", \"figure\": \"neck-roll\"");
+        let f = CatalogueFile::parse("u.json", &format!("{{\"exercises\": [{mine}]}}"), None).unwrap();
+        assert_eq!(f.exercises[0].figure.as_deref(), Some("neck-roll"));
+        assert_eq!(serde_json::from_str::<Stretch>(GOOD).unwrap().figure, None);
+        let typo = GOOD.replace("\"sides\": \"none\"", "\"sides\": \"none\",\n\"figure\": \"neck-rol\"");
+        let e = CatalogueFile::parse("u.json", &format!("{{\"exercises\": [{typo}]}}"), None).unwrap_err().to_string();
+        assert!(e.contains("u.json:4:"), "{e}");
+        assert!(e.contains("exercises[0].figure: unknown figure \"neck-rol\"; did you mean \"neck-roll\"?"), "{e}");
+        let far = GOOD.replace("\"sides\": \"none\"", "\"sides\": \"none\", \"figure\": \"cartwheel\"");
+        let e = CatalogueFile::parse("u.json", &format!("{{\"exercises\": [{far}]}}"), None).unwrap_err().to_string();
+        assert!(e.contains("unknown figure \"cartwheel\" (known: neck-tilt-hold, "), "{e}");
     }
 
     #[test]
