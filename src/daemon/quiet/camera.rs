@@ -240,6 +240,40 @@ mod tests {
     }
 
     #[test]
+    fn without_inotify_open_files_are_looked_at_only_while_due() {
+        use std::sync::Mutex;
+        let dir = std::env::temp_dir().join(format!("limber-camera-scan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let dir = dir.canonicalize().unwrap();
+        std::fs::write(dir.join("video0"), b"").unwrap();
+        let file = std::fs::File::open(dir.join("video0")).unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let merge = Arc::new(Merge::new({
+            let seen = seen.clone();
+            move |q| seen.lock().map(|mut s| s.push(q.camera)).is_ok()
+        }));
+        let (due, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn({
+            let (dir, merge) = (dir.clone(), merge.clone());
+            move || scan_while_due(&dir, &merge, &rx)
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(seen.lock().unwrap().is_empty(), "nothing looked at while no break is due");
+        due.send(true).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while *seen.lock().unwrap() != [true] {
+            assert!(std::time::Instant::now() < deadline, "saw {:?}", seen.lock().unwrap());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        drop(file);
+        due.send(false).unwrap();
+        drop(due);
+        thread.join().unwrap();
+        assert_eq!(*seen.lock().unwrap(), vec![true, false], "no longer due: nothing held");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn opens_and_closes_are_followed() {
         use std::sync::Mutex;
         let dir = std::env::temp_dir().join(format!("limber-camera-events-{}", std::process::id()));
