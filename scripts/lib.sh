@@ -1,9 +1,10 @@
 # Shared by scripts/run and scripts/test: installing what limber needs on Debian/Ubuntu.
 # shellcheck shell=bash
 
-# Libraries the build links against and winit/cpal load at run time.
-BUILD_PACKAGES=(build-essential pkg-config libasound2-dev)
-RUNTIME_PACKAGES=(libasound2 libasound2-plugins libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0)
+# Libraries the build links against (libasound for sound, libpulse to see a microphone in
+# use) and winit/cpal load at run time.
+BUILD_PACKAGES=(build-essential pkg-config libasound2-dev libpulse-dev)
+RUNTIME_PACKAGES=(libasound2 libpulse0 libasound2-plugins libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0)
 # A headless desktop for the end-to-end tests: X server, session bus, notification server,
 # audio server with a null sink, input and screenshot tools, OCR, the X core fonts the harness's
 # test window asks for (xfonts-base); sway and wtype for a headless Wayland session. Every

@@ -199,6 +199,12 @@ fn print_report(r: &Report) {
     }
     println!("snoozes left: {}", r.snoozes_left);
     println!("idle detection: {}", r.idle_backend);
+    if !r.microphone.is_empty() {
+        println!("microphone: {}", r.microphone);
+    }
+    if !r.camera.is_empty() {
+        println!("camera: {}", r.camera);
+    }
     if r.reading {
         println!("reading mode: on (time without input counts as sitting)");
     }

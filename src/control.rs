@@ -63,7 +63,14 @@ pub struct Report {
     pub next_exercise: Option<NextExercise>,
     pub snoozes_left: u32,
     pub idle_backend: String,
-    /// Why a due reminder waits: "fullscreen", "do_not_disturb" or an app's name.
+    /// How a microphone in use is noticed ("none (no sound server)" when it is not).
+    #[serde(default)]
+    pub microphone: String,
+    /// How an open camera is noticed.
+    #[serde(default)]
+    pub camera: String,
+    /// Why a due reminder waits: "call", "fullscreen", "do_not_disturb", "typing" or an app's
+    /// name.
     #[serde(default)]
     pub held_back: Option<String>,
     /// Reading mode: time without input counts as sitting.

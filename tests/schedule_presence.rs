@@ -100,7 +100,7 @@ fn quiet_when_decides_which_reasons_count() {
 
 #[test]
 fn a_snooze_ending_in_a_call_waits_for_the_call() {
-    let mut d = Sim::new(HOURLY, at("09:00"));
+    let mut d = Sim::new(r#"{"quiet_when": {"apps": ["zoom"]}}"#, at("09:00"));
     d.run_to(at("10:01"));
     d.feed(at("10:01"), Input::Command(Command::Snooze(None)));
     d.feed(at("10:05"), Input::Quiet(Quiet { app: Some("zoom".into()), ..Quiet::default() }));

@@ -30,9 +30,12 @@ fn input() -> impl Strategy<Value = Input> {
         1 => Just(Input::Command(Command::Resume)),
         1 => Just(Input::Command(Command::ShowNext)),
         1 => any::<bool>().prop_map(|on| Input::Command(Command::Reading(on))),
-        2 => (any::<bool>(), any::<bool>(), prop::option::of(prop_oneof![Just("zoom"), Just("other")])).prop_map(
-            |(fullscreen, do_not_disturb, app)| Input::Quiet(Quiet { fullscreen, do_not_disturb, app: app.map(String::from) })
+        3 => (any::<bool>(), any::<bool>(), prop::option::of(prop_oneof![Just("zoom"), Just("other")]), any::<bool>(), any::<bool>()).prop_map(
+            |(fullscreen, do_not_disturb, app, microphone, camera)| Input::Quiet(Quiet {
+                fullscreen, do_not_disturb, app: app.map(String::from), microphone, camera
+            })
         ),
+        3 => prop::option::of(0u64..6000).prop_map(|ms| Input::Typing { idle: ms.map(Duration::from_millis) }),
         1 => (-12i32..14).prop_map(|h| Input::Offset(h * 3600)),
         3 => prop_oneof![
             Just(CardEvent::StartHold), Just(CardEvent::HoldDone), Just(CardEvent::Next), Just(CardEvent::Done),
@@ -51,9 +54,12 @@ fn step() -> impl Strategy<Value = Step> {
 
 fn settings() -> impl Strategy<Value = Settings> {
     let hours = prop::option::of((0usize..7, 0usize..7, 0u32..24, 1u32..24));
-    (10u64..5000, 5u64..400, 5u64..900, 5u64..900, 0u32..4, prop::option::of(5u64..400), 0u64..3000, hours).prop_map(
-        |(sit, brk, remind, snooze, max, idle, quiet_max, hours)| {
+    let typing = (prop_oneof![Just(0u64), 100u64..5000], 0u64..400);
+    (10u64..5000, 5u64..400, 5u64..900, 5u64..900, 0u32..4, prop::option::of(5u64..400), 0u64..3000, hours, typing).prop_map(
+        |(sit, brk, remind, snooze, max, idle, quiet_max, hours, (pause, pause_max))| {
             let mut s = Settings::default();
+            s.wait_for_pause = Duration::from_millis(pause);
+            s.wait_for_pause_max = Duration::from_secs(pause_max);
             s.sit_limit = Duration::from_secs(sit);
             s.break_length = Duration::from_secs(brk);
             s.remind_again = Duration::from_secs(remind);
@@ -88,6 +94,23 @@ struct Checker {
     quiet: Quiet,
     /// Since when a reminder has been held back by a quiet time, if it is.
     held_since: Option<Moment>,
+    /// The microphone or camera is in use, or since when neither is.
+    call: Result<(), Option<Moment>>,
+    /// Since when a typing watch runs, if one does.
+    watch: Option<Moment>,
+    /// Since when the watch last said the user types (no pause told since).
+    typing: Option<Moment>,
+    /// A typing watch ran while this reminder was held.
+    watched: bool,
+}
+
+impl Checker {
+    fn in_call(&self, now: Moment) -> bool {
+        match self.call {
+            Ok(()) => true,
+            Err(ended) => ended.is_some_and(|e| now.since(e) < limber::core::interrupt::CALL_GRACE),
+        }
+    }
 }
 
 impl Checker {
@@ -100,6 +123,15 @@ impl Checker {
         };
         if let Input::Quiet(q) = &input {
             self.quiet = q.clone();
+            self.call = match (q.microphone || q.camera, self.call) {
+                (true, _) => Ok(()),
+                (false, Ok(())) => Err(Some(now)),
+                (false, ended) => ended,
+            };
+        }
+        if let (Input::Typing { idle }, Some(_)) = (&input, self.watch) {
+            let typing = idle.is_some_and(|i| i < self.settings.wait_for_pause);
+            self.typing = if typing { self.typing.or(Some(now)) } else { None };
         }
         let resumes = matches!(input, Input::Command(Command::Resume));
         if by_user {
@@ -112,14 +144,26 @@ impl Checker {
                 Effect::Notify(r) => {
                     assert_eq!(after.state, State::Due, "a reminder leaves the break due");
                     let q = &self.quiet;
-                    let quiet = q.fullscreen || q.do_not_disturb || q.app.as_deref() == Some("zoom");
+                    let quiet = q.fullscreen || q.do_not_disturb || q.app.as_deref() == Some("zoom") || self.in_call(now);
                     if r.gentle {
                         // Held from an earlier call, or (quiet_max of zero) held and let go in this one.
                         let since = self.held_since.unwrap_or(now);
-                        assert!(now.since(since) >= self.settings.quiet_max, "held back for less than quiet_max");
-                        assert!(quiet, "a gentle reminder outside a quiet time");
+                        assert!(
+                            now.since(since) >= self.settings.quiet_max,
+                            "held back for less than quiet_max: {} since {}",
+                            now.since(self.start).as_secs(),
+                            since.since(self.start).as_secs()
+                        );
+                        // The quiet time may have ended while it waited for a pause in typing.
+                        assert!(quiet || self.watched, "a gentle reminder outside a quiet time");
                     } else {
                         assert!(!quiet || by_user, "a reminder in a quiet time: {q:?}");
+                    }
+                    if let (Some(began), Some(_), false) = (self.watch, self.typing, by_user) {
+                        assert!(
+                            now.since(began) >= self.settings.wait_for_pause_max,
+                            "a reminder while the user types, before wait_for_pause_max"
+                        );
                     }
                     if before.state == State::Paused && !resumes {
                         assert!(before.until.is_some_and(|u| u <= now), "reminder during a pause");
@@ -136,6 +180,7 @@ impl Checker {
                         assert!(after.snoozes_left > 0);
                     }
                     self.last_notify = Some((r.break_id, now));
+                    self.held_since = None;
                 }
                 Effect::ShowCard(_) => {
                     assert!(!self.card_open, "a second card over an open one");
@@ -145,13 +190,36 @@ impl Checker {
                     assert!(self.card_open, "closing a card that is not open");
                     self.card_open = false;
                 }
+                Effect::WatchTyping(w) => {
+                    assert_eq!(w.is_some(), self.watch.is_none(), "a typing watch started twice or stopped when none ran");
+                    assert!(w.is_none() || !self.settings.wait_for_pause.is_zero(), "a typing watch with wait_for_pause off");
+                    self.watch = w.map(|_| now);
+                    // Waiting for a pause is being held, from the moment the reminder was due.
+                    if w.is_some() && after.state == State::Due {
+                        self.held_since.get_or_insert(now);
+                    }
+                    self.typing = None;
+                    self.watched |= w.is_some();
+                }
                 _ => {}
             }
         }
         assert_eq!(after.card_open, self.card_open);
+        if self.watch.is_some() {
+            assert_eq!(after.state, State::Due, "a typing watch runs only while a break is due");
+            assert!(s.next_deadline().is_some(), "a reminder waiting for a pause with no deadline would be lost");
+        }
+        if after.held_back.as_deref() == Some("typing") {
+            assert!(self.watch.is_some() && self.typing.is_some(), "held for typing without being told of any");
+        }
+        if after.state != State::Due {
+            self.watched = false;
+        }
         self.held_since = match (&after.held_back, self.held_since) {
+            _ if after.state != State::Due => None,
             (Some(_), None) => Some(now),
             (Some(_), since) => since,
+            (None, since) if self.watch.is_some() => since,
             (None, _) => None,
         };
         if after.state == State::OutsideHours {
@@ -188,6 +256,10 @@ proptest! {
             card_open: false,
             quiet: Quiet::default(),
             held_since: None,
+            call: Err(None),
+            watch: None,
+            typing: None,
+            watched: false,
         };
         let mut now = start;
         for step in steps {

@@ -283,8 +283,14 @@ impl Soak {
             self.last_notify = None;
         }
         self.s.handle(now, input);
+        let mut effects = self.s.take_effects();
+        // The simulated user is not typing when a reminder is about to show: the watch for a
+        // pause in typing is answered at once, within the same call.
+        if effects.iter().any(|e| matches!(e, Effect::WatchTyping(Some(_)))) {
+            self.s.handle(now, Input::Typing { idle: Some(std::time::Duration::from_secs(3600)) });
+            effects.extend(self.s.take_effects());
+        }
         let after = self.s.status(now);
-        let effects = self.s.take_effects();
         if self.trace {
             let records: Vec<String> = effects
                 .iter()

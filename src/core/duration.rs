@@ -1,4 +1,4 @@
-//! Durations as people write them in settings: "45s", "2m", "1h30m".
+//! Durations as people write them in settings: "45s", "2m", "1h30m", "2500ms".
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -14,7 +14,7 @@ pub enum DurationError {
     Empty,
     #[error("\"{0}\" has a number without a unit; add s, m or h (for example \"{0}m\")")]
     NoUnit(String),
-    #[error("\"{text}\" has an unknown unit '{unit}'; use s, m or h")]
+    #[error("\"{text}\" has an unknown unit '{unit}'; use ms, s, m or h")]
     BadUnit { text: String, unit: char },
     #[error("\"{0}\" is not a duration; write it like \"45s\", \"2m\" or \"1h30m\"")]
     Malformed(String),
@@ -22,17 +22,19 @@ pub enum DurationError {
     TooLong(String),
 }
 
-/// Parses "1h30m", "90s", "2m 30s". Units may repeat in any order ("30s1m" is 90 s) because
-/// rejecting it would only annoy; what is rejected is a bare number, whose unit we would have
-/// to guess.
+/// Parses "1h30m", "90s", "2m 30s", "2500ms". Units may repeat in any order ("30s1m" is
+/// 90 s) because rejecting it would only annoy; what is rejected is a bare number, whose unit
+/// we would have to guess.
 pub fn parse(text: &str) -> Result<Duration, DurationError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(DurationError::Empty);
     }
+    // In milliseconds: a pause in typing is a matter of a second or two.
     let mut total: u64 = 0;
     let mut number: Option<u64> = None;
-    for c in trimmed.chars() {
+    let mut chars = trimmed.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '0'..='9' => {
                 let digit = u64::from(c as u8 - b'0');
@@ -43,9 +45,13 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
             'h' | 'm' | 's' => {
                 let n = number.take().ok_or_else(|| DurationError::Malformed(trimmed.to_string()))?;
                 let scale = match c {
-                    'h' => 3600,
-                    'm' => 60,
-                    _ => 1,
+                    'h' => 3_600_000,
+                    'm' if chars.peek() == Some(&'s') => {
+                        chars.next();
+                        1
+                    }
+                    'm' => 60_000,
+                    _ => 1000,
                 };
                 total = n
                     .checked_mul(scale)
@@ -61,24 +67,24 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     if number.is_some() {
         return Err(DurationError::NoUnit(trimmed.to_string()));
     }
-    let d = Duration::from_secs(total);
+    let d = Duration::from_millis(total);
     if d > LONGEST {
         return Err(DurationError::TooLong(trimmed.to_string()));
     }
     Ok(d)
 }
 
-/// The inverse of [`parse`] for whole seconds: "1h30m", "45s", "0s".
+/// The inverse of [`parse`], to the millisecond: "1h30m", "45s", "2s500ms", "0s".
 pub fn format(d: Duration) -> String {
-    let mut secs = d.as_secs();
-    if secs == 0 {
+    let mut ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    if ms == 0 {
         return "0s".to_string();
     }
     let mut out = String::new();
-    for (unit, size) in [('h', 3600), ('m', 60), ('s', 1)] {
-        if secs >= size {
-            let _ = write!(out, "{}{unit}", secs / size);
-            secs %= size;
+    for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] {
+        if ms >= size {
+            let _ = write!(out, "{}{unit}", ms / size);
+            ms %= size;
         }
     }
     out
@@ -120,6 +126,9 @@ mod tests {
         assert_eq!(parse(" 1h 30m "), Ok(secs(5400)));
         assert_eq!(parse("0s"), Ok(secs(0)));
         assert_eq!(parse("168h"), Ok(LONGEST));
+        assert_eq!(parse("2500ms"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse("2s 500ms"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse("1m1ms"), Ok(Duration::from_millis(60_001)));
     }
 
     #[test]
@@ -140,6 +149,8 @@ mod tests {
             assert_eq!(parse(&format(secs(s))), Ok(secs(s)), "{s}");
         }
         assert_eq!(format(secs(5400)), "1h30m");
+        assert_eq!(format(Duration::from_millis(2500)), "2s500ms");
+        assert_eq!(parse(&format(Duration::from_millis(2500))), Ok(Duration::from_millis(2500)));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod duration;
 pub mod hours;
+pub mod interrupt;
 pub mod moment;
 pub mod problem;
 pub mod rotation;

@@ -8,6 +8,7 @@
 use super::catalogue::Catalogue;
 use super::duration;
 use super::hours;
+use super::interrupt::{Call, TypingWait};
 use super::moment::Moment;
 use super::rotation::Rotation;
 use super::routine::{Card, CardView};
@@ -36,6 +37,11 @@ pub enum Input {
     },
     /// What the desktop says about interrupting the user right now.
     Quiet(Quiet),
+    /// From the input watch asked for with [`Effect::WatchTyping`]: no keyboard or mouse
+    /// input for `idle`; `None`: this desktop cannot tell.
+    Typing {
+        idle: Option<Duration>,
+    },
     /// The local time zone's offset from UTC changed (daylight saving time, travel), in
     /// seconds east of UTC. Working hours are in local time.
     Offset(i32),
@@ -53,8 +59,12 @@ pub struct Quiet {
     pub fullscreen: bool,
     /// The desktop's do-not-disturb is on.
     pub do_not_disturb: bool,
-    /// One of the `quiet_when.apps` is running (e.g. a video-call app), by process name.
+    /// One of the `quiet_when.apps` is running, by process name.
     pub app: Option<String>,
+    /// A capture stream records from a real input (not a monitor of the speakers).
+    pub microphone: bool,
+    /// A camera device is open.
+    pub camera: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +113,10 @@ pub enum Effect {
     Status(Status),
     Persist(Snapshot),
     Record(Event),
+    /// Watch the user's input and tell the schedule ([`Input::Typing`]) as soon as there has
+    /// been none for this long, and once at the start if that can be told at once; `None`:
+    /// stop watching. Asked for only while a due reminder waits for a pause in typing.
+    WatchTyping(Option<Duration>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -202,10 +216,13 @@ enum Phase {
         repeat: u32,
     },
     /// Due, but the reminder waits for a quiet time (fullscreen, do-not-disturb, a call) that
-    /// began at or before `since` to end, or for `quiet_max`.
+    /// began at or before `since` to end, or for `quiet_max` (then it is `gentle`), and then,
+    /// with `pause`, for a pause in typing.
     Held {
         since: Moment,
         repeat: u32,
+        gentle: bool,
+        pause: Option<TypingWait>,
     },
     Snoozed {
         until: Moment,
@@ -230,6 +247,8 @@ enum Timer {
     BreakEnds,
     StatusMinute,
     QuietOver,
+    CallOver,
+    PauseOver,
     HoursChange,
 }
 
@@ -272,6 +291,10 @@ pub struct Schedule {
     card: Option<Card>,
     /// What the desktop last said about interrupting.
     quiet: Quiet,
+    /// The microphone and camera, with the grace after a call.
+    call: Call,
+    /// Whether the desktop was last told to watch for a pause in typing.
+    watching_typing: bool,
     /// Seconds east of UTC, for working hours.
     offset_s: i32,
     /// Whether the last look found `now` inside the working hours.
@@ -315,6 +338,8 @@ impl Schedule {
             pause_after_break: None,
             card: None,
             quiet: Quiet::default(),
+            call: Call::default(),
+            watching_typing: false,
             offset_s,
             was_inside: true,
             reading,
@@ -371,7 +396,15 @@ impl Schedule {
     pub fn handle(&mut self, now: Moment, input: Input) {
         let now = now.max(self.now);
         self.now = now;
+        let new_settings = matches!(input, Input::Settings(_));
         self.apply(now, input);
+        let when = &self.settings.quiet_when;
+        let live = (when.microphone && self.quiet.microphone) || (when.camera && self.quiet.camera);
+        if new_settings && !live {
+            // The user no longer counts it as a call: nothing to wait for, not even the grace.
+            self.call = Call::default();
+        }
+        self.call.follow(now, live);
         self.settle();
     }
 
@@ -412,7 +445,8 @@ impl Schedule {
             snoozes_left: self.settings.max_snoozes.saturating_sub(self.snoozes_used),
             card_open: self.card.is_some(),
             held_back: match self.phase {
-                Phase::Held { .. } => self.held_back_by(),
+                Phase::Held { gentle: false, pause: None, .. } => self.held_back_by(),
+                Phase::Held { pause: Some(w), .. } if w.typing => Some("typing".to_string()),
                 _ => None,
             },
             reading: self.reading,
@@ -462,6 +496,9 @@ impl Schedule {
     /// `quiet_when` lets it.
     fn held_back_by(&self) -> Option<String> {
         let when = &self.settings.quiet_when;
+        if self.call.holds(self.now) {
+            return Some("call".to_string());
+        }
         if when.fullscreen && self.quiet.fullscreen {
             return Some("fullscreen".to_string());
         }
@@ -524,6 +561,7 @@ impl Schedule {
             let Some((_, timer)) = due else { break };
             self.fire(now, timer);
         }
+        self.follow_typing();
         let status = self.status(self.now);
         let shown = Shown {
             state: status.state,
@@ -561,7 +599,15 @@ impl Schedule {
             }
             Phase::Due { notified, .. } if !self.away() => t.push((notified + self.settings.remind_again, Timer::RemindAgain)),
             Phase::Snoozed { until } if !self.away() => t.push((until, Timer::SnoozeEnds)),
-            Phase::Held { since, .. } if !self.away() => t.push((since + self.settings.quiet_max, Timer::QuietOver)),
+            Phase::Held { since, gentle: false, pause: None, .. } if !self.away() => {
+                t.push((since + self.settings.quiet_max, Timer::QuietOver));
+                if let Some(at) = self.call.grace_ends() {
+                    t.push((at, Timer::CallOver));
+                }
+            }
+            Phase::Held { pause: Some(w), .. } if !self.away() && !w.over => {
+                t.push((w.cap(self.settings.wait_for_pause_max), Timer::PauseOver));
+            }
             Phase::Paused { until: Some(until) } => t.push((until, Timer::PauseEnds)),
             Phase::OnBreak { ends } => {
                 let hold = self.card.as_ref().and_then(|c| c.hold_ends);
@@ -597,14 +643,16 @@ impl Schedule {
                 }
                 self.remind(now, 0);
             }
+            // Held long enough: it comes anyway, gently, still after a pause in typing.
             Timer::QuietOver => {
-                if let Phase::Held { repeat, .. } = self.phase {
-                    self.phase = Phase::Due { notified: now, repeat };
-                    let mut r = self.reminder(repeat);
-                    r.gentle = true;
-                    r.title = "When you can: time to move".to_string();
-                    self.notification_open = true;
-                    self.effects.push(Effect::Notify(r));
+                if let Phase::Held { gentle, .. } = &mut self.phase {
+                    *gentle = true;
+                }
+            }
+            Timer::CallOver => self.call.expire(now),
+            Timer::PauseOver => {
+                if let Phase::Held { pause: Some(w), .. } = &mut self.phase {
+                    w.over = true;
                 }
             }
             Timer::HoursChange => {}
@@ -657,6 +705,15 @@ impl Schedule {
             }
             Input::Catalogue(c) => self.catalogue = *c,
             Input::Quiet(q) => self.quiet = q,
+            Input::Typing { idle } => {
+                // A sample from a watch already stopped (one in flight, or from before a lock)
+                // says nothing about the wait now.
+                if let Phase::Held { pause: Some(w), .. } = &mut self.phase
+                    && self.watching_typing
+                {
+                    w.told(idle, self.settings.wait_for_pause);
+                }
+            }
             Input::Offset(o) => self.offset_s = o,
         }
     }
@@ -934,24 +991,56 @@ impl Schedule {
         }
     }
 
-    /// A reminder is due: shown now, or held back while the desktop asks for quiet.
+    /// A reminder is due: shown now, or held back while the desktop asks for quiet or the
+    /// user types (see `follow_quiet`).
     fn remind(&mut self, now: Moment, repeat: u32) {
-        if self.held_back_by().is_some() {
-            self.phase = Phase::Held { since: now, repeat };
-        } else {
-            self.phase = Phase::Due { notified: now, repeat };
-            self.notify(repeat);
+        self.phase = Phase::Held { since: now, repeat, gentle: false, pause: None };
+        self.follow_quiet(now);
+    }
+
+    /// A held reminder comes as soon as the quiet time ends (or has lasted `quiet_max`) and,
+    /// if the user is typing, at the first pause (or after `wait_for_pause_max`). A quiet
+    /// time that begins while it waits for the pause holds it again.
+    fn follow_quiet(&mut self, now: Moment) {
+        let Phase::Held { since, repeat, gentle, pause } = self.phase else { return };
+        let quiet = !gentle && self.held_back_by().is_some();
+        let pause = match pause {
+            _ if quiet => None,
+            None if !self.settings.wait_for_pause.is_zero() => Some(TypingWait::new(now)),
+            Some(w) if !w.over && !self.settings.wait_for_pause.is_zero() => Some(w),
+            _ => {
+                self.phase = Phase::Due { notified: now, repeat };
+                if gentle {
+                    let mut r = self.reminder(repeat);
+                    r.gentle = true;
+                    r.title = "When you can: time to move".to_string();
+                    self.notification_open = true;
+                    self.effects.push(Effect::Notify(r));
+                } else {
+                    self.notify(repeat);
+                }
+                self.dirty = true;
+                return;
+            }
+        };
+        let next = Phase::Held { since, repeat, gentle, pause };
+        if next != self.phase {
+            self.phase = next;
+            self.dirty = true;
         }
     }
 
-    /// A held reminder comes as soon as the quiet time ends.
-    fn follow_quiet(&mut self, now: Moment) {
-        if let Phase::Held { repeat, .. } = self.phase
-            && self.held_back_by().is_none()
-        {
-            self.phase = Phase::Due { notified: now, repeat };
-            self.notify(repeat);
-            self.dirty = true;
+    /// Tells the desktop to watch for a pause in typing exactly while a reminder waits for
+    /// one, however the wait began or ended.
+    fn follow_typing(&mut self) {
+        let wanted = matches!(self.phase, Phase::Held { pause: Some(w), .. } if !w.over) && !self.away();
+        if wanted != self.watching_typing {
+            self.watching_typing = wanted;
+            // What a stopped watch said is old news by the time another one starts.
+            if let Phase::Held { pause: Some(w), .. } = &mut self.phase {
+                w.typing = false;
+            }
+            self.effects.push(Effect::WatchTyping(wanted.then_some(self.settings.wait_for_pause)));
         }
     }
 

@@ -28,6 +28,10 @@ pub struct Settings {
     pub quiet_when: QuietWhen,
     /// The longest a reminder is held back; then it comes anyway, gently.
     pub quiet_max: Duration,
+    /// A due reminder waits until no input came for this long (zero: it does not wait).
+    pub wait_for_pause: Duration,
+    /// The longest a reminder waits for a pause in typing.
+    pub wait_for_pause_max: Duration,
     /// `None`: reminders at any time.
     pub working_hours: Option<WorkingHours>,
     /// Time without input counts as sitting (reading, watching a talk); locks and sleep
@@ -40,18 +44,18 @@ pub struct Settings {
 pub struct QuietWhen {
     pub fullscreen: bool,
     pub do_not_disturb: bool,
-    /// Process names, e.g. a video-call app.
+    /// A microphone is recording: a call in any app or browser tab.
+    pub microphone: bool,
+    /// A camera is open.
+    pub camera: bool,
+    /// Process names, for apps that want quiet without using the microphone or camera.
     pub apps: Vec<String>,
 }
 
 impl Default for QuietWhen {
     fn default() -> Self {
-        QuietWhen {
-            fullscreen: true,
-            do_not_disturb: true,
-            // The video-call apps with a desktop client on Linux, by process name.
-            apps: ["zoom", "teams", "teams-for-linux", "skypeforlinux"].map(String::from).to_vec(),
-        }
+        // Calls are known by the microphone and camera, so no call app needs listing.
+        QuietWhen { fullscreen: true, do_not_disturb: true, microphone: true, camera: true, apps: Vec::new() }
     }
 }
 
@@ -103,11 +107,16 @@ impl Default for Settings {
             exercises: Filters::default(),
             quiet_when: QuietWhen::default(),
             quiet_max: Duration::from_secs(30 * 60),
+            wait_for_pause: Duration::from_millis(2500),
+            wait_for_pause_max: Duration::from_secs(2 * 60),
             working_hours: None,
             reading_mode: false,
         }
     }
 }
+
+/// The longest `wait_for_pause` accepted.
+const LONGEST_PAUSE: Duration = Duration::from_secs(60);
 
 /// Every key `config.json` knows, for unknown-key hints.
 pub const KEYS: &[&str] = &[
@@ -121,6 +130,8 @@ pub const KEYS: &[&str] = &[
     "exercises",
     "quiet_when",
     "quiet_max",
+    "wait_for_pause",
+    "wait_for_pause_max",
     "working_hours",
     "reading_mode",
 ];
@@ -192,6 +203,17 @@ impl Settings {
                     }
                 }
                 "quiet_max" => set_duration(&mut report, key, value, Duration::ZERO, &mut out.quiet_max),
+                "wait_for_pause" => {
+                    let mut d = out.wait_for_pause;
+                    set_duration(&mut report, key, value, Duration::ZERO, &mut d);
+                    // Longer than this is no pause in typing but time away from the keyboard.
+                    if d > LONGEST_PAUSE {
+                        report.add(key, format!("\"{}\" is too long for a pause in typing; at most \"1m\"", duration::format(d)));
+                    } else {
+                        out.wait_for_pause = d;
+                    }
+                }
+                "wait_for_pause_max" => set_duration(&mut report, key, value, Duration::ZERO, &mut out.wait_for_pause_max),
                 "working_hours" => {
                     if let Some(w) = working_hours(&mut report, value) {
                         out.working_hours = w;
@@ -242,11 +264,17 @@ impl Settings {
   "// exercises": "Which stretches to offer. equipment: none, chair, dumbbells, gym_machine. positions: seated, standing, either.",
   "exercises": {{ "equipment": ["none", "chair"], "positions": ["seated", "standing", "either"] }},
 
-  "// quiet_when": "A due reminder waits while a window is fullscreen, while the desktop's do-not-disturb is on, or while one of these apps runs (process names, e.g. a video-call app). Set any to false or [] to stop waiting for it.",
-  "quiet_when": {{ "fullscreen": {}, "do_not_disturb": {}, "apps": [{}] }},
+  "// quiet_when": "A due reminder waits while a window is fullscreen, while the desktop's do-not-disturb is on, while a microphone records or a camera is open (a call in any app or browser tab; it comes a few seconds after both close), or while one of the apps runs (process names, for apps that use neither). Set any to false or [] to stop waiting for it.",
+  "quiet_when": {{ "fullscreen": {}, "do_not_disturb": {}, "microphone": {}, "camera": {}, "apps": [{}] }},
 
   "// quiet_max": "The longest a reminder waits for a quiet time to end; then it comes anyway, without sound.",
   "quiet_max": "{}",
+
+  "// wait_for_pause": "A reminder that falls due while you type waits until no key or mouse input came for this long, so it does not land mid-sentence. \"0s\" shows it at once.",
+  "wait_for_pause": "{}",
+
+  "// wait_for_pause_max": "The longest a reminder waits for that pause; then it comes while you type.",
+  "wait_for_pause_max": "{}",
 
   "// working_hours": "null: reminders at any time. Or days and time ranges, e.g. {{\"mon-fri\": \"09:00-17:30\", \"sat\": [\"10:00-12:00\"]}}; a single day overrides a range that includes it. Outside them no reminders come, and sitting time starts from zero each working day.",
   "working_hours": null,
@@ -264,8 +292,12 @@ impl Settings {
             d.sound.volume,
             d.quiet_when.fullscreen,
             d.quiet_when.do_not_disturb,
+            d.quiet_when.microphone,
+            d.quiet_when.camera,
             d.quiet_when.apps.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", "),
             f(d.quiet_max),
+            f(d.wait_for_pause),
+            f(d.wait_for_pause_max),
             d.reading_mode,
         )
     }
@@ -437,6 +469,31 @@ mod tests {
         let e = Settings::parse("c.json", r#"{"quiet_when": {"fullscreen": "yes"}, "reading_mode": 1}"#).unwrap_err().to_string();
         assert!(e.contains("quiet_when.fullscreen: invalid type"), "{e}");
         assert!(e.contains("reading_mode: invalid type"), "{e}");
+    }
+
+    #[test]
+    fn calls_and_typing_pauses_are_read_with_their_mistakes_placed() {
+        let d = Settings::default();
+        assert!(d.quiet_when.microphone && d.quiet_when.camera && d.quiet_when.apps.is_empty());
+        assert_eq!((d.wait_for_pause, d.wait_for_pause_max), (Duration::from_millis(2500), Duration::from_secs(120)));
+        let s = Settings::parse(
+            "c.json",
+            r#"{"quiet_when": {"microphone": false}, "wait_for_pause": "0s", "wait_for_pause_max": "30s"}"#,
+        )
+        .unwrap();
+        assert!(!s.quiet_when.microphone && s.quiet_when.camera, "the other keys keep their defaults");
+        assert_eq!((s.wait_for_pause, s.wait_for_pause_max), (Duration::ZERO, Duration::from_secs(30)));
+        assert_eq!(
+            Settings::parse("c.json", r#"{"wait_for_pause": "800ms"}"#).unwrap().wait_for_pause,
+            Duration::from_millis(800)
+        );
+        let text = "{\n  \"wait_for_pause\": \"5m\",\n  \"wait_for_pause_max\": 3,\n  \"quiet_when\": {\"camera\": \"on\"}\n}";
+        let e = Settings::parse("c.json", text).unwrap_err().to_string();
+        assert!(e.contains("c.json:2:3: wait_for_pause: \"5m\" is too long for a pause in typing"), "{e}");
+        assert!(e.contains("c.json:3:3: wait_for_pause_max: expected a duration string"), "{e}");
+        assert!(e.contains("c.json:4:18: quiet_when.camera: invalid type"), "{e}");
+        let e = Settings::parse("c.json", r#"{"wait_for_paus": "1s"}"#).unwrap_err().to_string();
+        assert!(e.contains("did you mean \"wait_for_pause\""), "{e}");
     }
 
     #[test]

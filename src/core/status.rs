@@ -37,7 +37,8 @@ pub struct Status {
     pub next_exercise: Option<NextStretch>,
     pub snoozes_left: u32,
     pub card_open: bool,
-    /// Why a due reminder is waiting: "fullscreen", "do_not_disturb" or an app's name.
+    /// Why a due reminder is waiting: "call" (a microphone or camera in use), "fullscreen",
+    /// "do_not_disturb", "typing" or an app's name.
     pub held_back: Option<String>,
     /// Reading mode: time without input counts as sitting.
     pub reading: bool,
@@ -77,6 +78,8 @@ impl Status {
             },
             State::Due => match self.held_back.as_deref() {
                 None => "Break due".to_string(),
+                Some("call") => "Break due, waiting for the call to end".to_string(),
+                Some("typing") => "Break due, waiting for a pause in typing".to_string(),
                 Some("fullscreen") => "Break due, waiting for the fullscreen window".to_string(),
                 Some("do_not_disturb") => "Break due, waiting for do not disturb to end".to_string(),
                 Some(app) => format!("Break due, waiting for {app} to close"),
@@ -151,6 +154,8 @@ mod tests {
         let held = |h: &str| Status { held_back: Some(h.to_string()), ..status(State::Due) }.line(clock);
         assert_eq!(held("fullscreen"), "Break due, waiting for the fullscreen window");
         assert_eq!(held("zoom"), "Break due, waiting for zoom to close");
+        assert_eq!(held("call"), "Break due, waiting for the call to end");
+        assert_eq!(held("typing"), "Break due, waiting for a pause in typing");
     }
 
     #[test]

@@ -111,13 +111,20 @@ pub struct CardWindow {
 
 impl CardWindow {
     pub fn open(event_loop: &ActiveEventLoop, page: Page) -> Result<CardWindow, CardError> {
+        CardWindow::open_with(event_loop, page, true)
+    }
+
+    /// [`CardWindow::open`]; `focus: false` leaves the keyboard where it is (a card the user
+    /// did not ask for, see `unfocused`).
+    pub fn open_with(event_loop: &ActiveEventLoop, page: Page, focus: bool) -> Result<CardWindow, CardError> {
         let fonts = Fonts::load().ok_or(CardError::Font)?;
         let mut attrs = Window::default_attributes()
             .with_title(page.title())
             .with_inner_size(LogicalSize::new(WIDTH, HEIGHT))
             .with_resizable(false)
             .with_window_level(WindowLevel::AlwaysOnTop)
-            .with_active(true);
+            .with_active(focus)
+            .with_visible(focus);
         // Centre on the primary monitor: winit cannot tell which monitor the user works on,
         // and on Wayland the compositor places windows itself anyway.
         if let Some(m) = event_loop.primary_monitor().or_else(|| event_loop.available_monitors().next()) {
@@ -134,6 +141,9 @@ impl CardWindow {
             attrs = attrs.with_name("limber", "limber");
         }
         let window = Rc::new(event_loop.create_window(attrs)?);
+        if !focus {
+            super::unfocused::show(&window);
+        }
         let context = softbuffer::Context::new(window.clone())?;
         let surface = softbuffer::Surface::new(&context, window.clone())?;
         let dark = window.theme().or(event_loop.system_theme()) == Some(Theme::Dark);

@@ -63,7 +63,9 @@ impl ApplicationHandler<Wake> for Daemon {
             Wake::Note(Word::Failed { break_id, why }) => {
                 tracing::warn!("cannot show the reminder ({why}); opening the card instead");
                 if self.reminder_for == Some(break_id) && self.card.is_none() {
+                    self.card_unasked = true;
                     self.feed(el, Input::Command(Command::BreakNow));
+                    self.card_unasked = false;
                 }
             }
             Wake::Ask(request, reply) => self.answer(el, request, reply),
@@ -76,6 +78,10 @@ impl ApplicationHandler<Wake> for Daemon {
             }
             Wake::FilesChanged => self.reload_at = Some(self.clock.peek() + SETTLE),
             Wake::Idle(idle) => self.feed(el, Input::Activity { idle }),
+            Wake::Typing(idle) => {
+                tracing::info!("typing watch: no input for {} ms", idle.as_millis());
+                self.feed(el, Input::Typing { idle: Some(idle) });
+            }
             Wake::Away(true) => self.feed(el, Input::AwayBegan),
             Wake::Away(false) => self.feed(el, Input::AwayEnded),
             Wake::Quiet(q) => {

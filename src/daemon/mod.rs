@@ -20,6 +20,7 @@ mod socket;
 pub mod sound;
 pub mod store;
 pub mod tray;
+mod unfocused;
 
 use crate::cli::Exit;
 use crate::control::{self, Claim, ControlError, Reply, Report, Request, Spot};
@@ -60,6 +61,8 @@ pub enum Wake {
     FilesChanged,
     /// A sample from the idle detector: no input for this long.
     Idle(Duration),
+    /// What the typing watch found: no input for this long.
+    Typing(Duration),
     /// The screen locked or the machine is going to sleep (true), or both are over (false).
     Away(bool),
     /// What the desktop now says about interrupting.
@@ -131,10 +134,17 @@ pub fn run() -> anyhow::Result<Exit> {
     watch_signals(proxy.clone());
     serve_socket(&claim, proxy.clone());
     watch_files(&places.config, proxy.clone());
-    let idle = presence::start(schedule.settings().idle_reset(), {
-        let proxy = proxy.clone();
-        move |idle| proxy.send_event(Wake::Idle(idle)).is_ok()
-    });
+    let idle = presence::start(
+        schedule.settings().idle_reset(),
+        {
+            let proxy = proxy.clone();
+            move |idle| proxy.send_event(Wake::Idle(idle)).is_ok()
+        },
+        {
+            let proxy = proxy.clone();
+            move |idle| proxy.send_event(Wake::Typing(idle)).is_ok()
+        },
+    );
     if idle.backend == presence::NONE {
         tracing::warn!("no idle detection on this desktop: sitting time is wall-clock time, minus locks and sleep");
     } else {
@@ -177,6 +187,9 @@ pub fn run() -> anyhow::Result<Exit> {
         welcome,
         idle,
         quiet,
+        due_told: false,
+        typing_unseen: false,
+        card_unasked: false,
         offset,
         planned_wake: None,
         settle_at: None,
@@ -237,6 +250,13 @@ struct Daemon {
     idle: presence::Idle,
     /// The quiet-time watchers, told when the list of quiet apps changes.
     quiet: quiet::Watch,
+    /// Whether the quiet watchers were last told that a break is due.
+    due_told: bool,
+    /// The schedule asked for a typing watch this desktop cannot give: it is told so.
+    typing_unseen: bool,
+    /// The next card opens without being asked for (no notification server): it must not
+    /// take the keyboard.
+    card_unasked: bool,
     /// The UTC offset the schedule was last told, in seconds east.
     offset: i32,
     /// Start-up is over by then: let its memory go.
@@ -270,6 +290,9 @@ impl Daemon {
         for effect in self.schedule.take_effects() {
             self.apply(el, effect);
         }
+        if std::mem::take(&mut self.typing_unseen) {
+            self.feed(el, Input::Typing { idle: None });
+        }
     }
 
     fn apply(&mut self, el: &ActiveEventLoop, effect: Effect) {
@@ -286,7 +309,8 @@ impl Daemon {
             Effect::ShowCard(view) => {
                 tracing::info!("card: {} ({})", view.title, view.stage);
                 self.card = None;
-                match CardWindow::open(el, card::Page::Card(view)) {
+                let focus = !std::mem::take(&mut self.card_unasked);
+                match CardWindow::open_with(el, card::Page::Card(view), focus) {
                     Ok(c) => self.card = Some(c),
                     Err(e) => tracing::warn!("{e}"),
                 }
@@ -309,7 +333,18 @@ impl Daemon {
                 tracing::info!("cue: {cue:?}");
                 self.speaker.play(cue, &self.schedule.settings().sound);
             }
+            Effect::WatchTyping(pause) => {
+                tracing::info!("typing watch: {}", pause.map_or("off".to_string(), crate::core::duration::format));
+                if !self.idle.watch_typing(pause) && pause.is_some() {
+                    self.typing_unseen = true;
+                }
+            }
             Effect::Status(status) => {
+                let due = status.state == crate::core::status::State::Due;
+                if due != self.due_told {
+                    self.due_told = due;
+                    self.quiet.set_due(due);
+                }
                 self.status = Some(status);
                 self.refresh_tray();
                 self.tell_watchers();
@@ -422,6 +457,8 @@ impl Daemon {
                 .map(|n| control::NextExercise { id: n.id.clone(), name: n.name.clone() }),
             snoozes_left: status.snoozes_left,
             idle_backend: self.idle.backend.to_string(),
+            microphone: self.quiet.microphone().to_string(),
+            camera: self.quiet.camera().to_string(),
             held_back: status.held_back.clone(),
             reading: status.reading,
             text: status.line(|m| local_time(&self.clock, m)),

@@ -1,13 +1,18 @@
 //! The quiet adapter: whether the desktop says not to interrupt right now (a fullscreen
-//! window, do-not-disturb, a video-call app running), reported to the event loop on change.
+//! window, do-not-disturb, a call on the microphone or camera, a quiet app running),
+//! reported to the event loop on change.
 //!
-//! Three watchers, each on a thread named "limber-quiet": the X server's active window
-//! (event-driven), the notification server and the desktop portal (D-Bus signals), and the
-//! running processes (polled; see `apps`). Each updates its part of one [`Parts`]; the merged
-//! [`Quiet`] is reported when it differs from the last one reported.
+//! Five watchers, each on a thread named "limber-quiet": the X server's active window
+//! (event-driven), the notification server and the desktop portal (D-Bus signals), the
+//! sound server's capture streams (its events; see `microphone`), the video devices
+//! (inotify; see `camera`) and the running processes (polled, only for a non-empty list; see
+//! `apps`). Each updates its part of one [`Parts`]; the merged [`Quiet`] is reported when it
+//! differs from the last one reported.
 
 mod apps;
+mod camera;
 mod dnd;
+mod microphone;
 mod x11;
 
 use crate::core::schedule::Quiet;
@@ -16,6 +21,9 @@ use std::sync::{Arc, Mutex, mpsc};
 /// The running watchers; told when the list of quiet apps changes.
 pub struct Watch {
     apps: mpsc::Sender<Vec<String>>,
+    due: mpsc::Sender<bool>,
+    merge: Arc<Merge>,
+    camera: &'static str,
 }
 
 impl Watch {
@@ -25,6 +33,22 @@ impl Watch {
         // then there is nobody to tell either.
         let _ = self.apps.send(apps);
     }
+
+    /// Whether a break is due: a watcher that can only look (the camera without inotify)
+    /// looks only then.
+    pub fn set_due(&self, due: bool) {
+        let _ = self.due.send(due);
+    }
+
+    /// How the microphone is followed right now, for `limber status`.
+    pub fn microphone(&self) -> &'static str {
+        *self.merge.microphone.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How the camera is followed, for `limber status`.
+    pub fn camera(&self) -> &'static str {
+        self.camera
+    }
 }
 
 /// Starts every watcher this desktop supports. `report` gets the merged [`Quiet`] whenever it
@@ -33,12 +57,15 @@ pub fn start(apps: Vec<String>, report: impl Fn(Quiet) -> bool + Send + Sync + '
     let merge = Arc::new(Merge::new(report));
     x11::start(merge.clone());
     dnd::start(merge.clone());
+    microphone::start(merge.clone());
+    let (due, due_rx) = mpsc::channel();
+    let camera = camera::start(merge.clone(), due_rx);
     let (tx, rx) = mpsc::channel();
     let _ = tx.send(apps);
     apps::start(merge.clone(), rx);
     // Whatever the watchers found so far, or nothing at all: the first report.
     merge.update(|_| {});
-    Watch { apps: tx }
+    Watch { apps: tx, due, merge, camera }
 }
 
 /// What each watcher last saw.
@@ -50,11 +77,19 @@ struct Parts {
     /// GNOME's `show-banners` is off.
     banners_hidden: bool,
     app: Option<String>,
+    microphone: bool,
+    camera: bool,
 }
 
 impl Parts {
     fn quiet(&self) -> Quiet {
-        Quiet { fullscreen: self.fullscreen, do_not_disturb: self.inhibited || self.banners_hidden, app: self.app.clone() }
+        Quiet {
+            fullscreen: self.fullscreen,
+            do_not_disturb: self.inhibited || self.banners_hidden,
+            app: self.app.clone(),
+            microphone: self.microphone,
+            camera: self.camera,
+        }
     }
 }
 
@@ -62,11 +97,21 @@ impl Parts {
 struct Merge {
     state: Mutex<(Parts, Option<Quiet>)>,
     report: Box<dyn Fn(Quiet) -> bool + Send + Sync>,
+    /// How the microphone is followed (it changes as the sound server comes and goes).
+    microphone: Mutex<&'static str>,
 }
 
 impl Merge {
     fn new(report: impl Fn(Quiet) -> bool + Send + Sync + 'static) -> Merge {
-        Merge { state: Mutex::new((Parts::default(), None)), report: Box::new(report) }
+        Merge {
+            state: Mutex::new((Parts::default(), None)),
+            report: Box::new(report),
+            microphone: Mutex::new(microphone::MISSING),
+        }
+    }
+
+    fn set_microphone_source(&self, how: &'static str) {
+        *self.microphone.lock().unwrap_or_else(|e| e.into_inner()) = how;
     }
 
     /// Changes one part; reports the merged answer if it differs from the last one (or none

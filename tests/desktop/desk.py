@@ -759,6 +759,9 @@ load-module module-native-protocol-unix auth-anonymous=1 auth-cookie-enabled=0 s
 # norewinds=1: keeps the monitor stream a gapless, linear timeline (see Recorder).
 load-module module-null-sink sink_name=cap norewinds=1 sink_properties=device.description=harness-capture
 set-default-sink cap
+# A microphone stand-in: recording from it is what a call does (test_calls.py).
+load-module module-null-source source_name=mic description=harness-microphone
+set-default-source mic
 """
 
 ASOUNDRC = """\
@@ -1064,8 +1067,11 @@ class Desktop:
             if not self.service_running("pulse"):
                 raise AssertionError(f"pulseaudio exited:\n{_tail(self.services['pulse'].log_path)}")
             r = self._run(["pactl", "list", "short", "sinks"], check=False)
-            return r.returncode == 0 and "\tcap\t" in r.stdout
-        wait_for(up, timeout=10, what="pulseaudio with the null sink 'cap'")
+            if r.returncode != 0 or "\tcap\t" not in r.stdout:
+                return False
+            r = self._run(["pactl", "list", "short", "sources"], check=False)
+            return r.returncode == 0 and "\tmic\t" in r.stdout
+        wait_for(up, timeout=10, what="pulseaudio with the null sink 'cap' and the null source 'mic'")
 
     def stop_pulse(self):
         """Stop PulseAudio (the "no sound server" case); waits until clients cannot connect."""

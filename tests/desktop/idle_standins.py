@@ -11,6 +11,7 @@ Each also serves the interface org.limber.IdleStandIn on its main object, for th
     Calls() -> s             JSON list of the calls limber made, e.g. [["AddIdleWatch", 3000], ...]
     FireIdle()               mutter: WatchFired for every idle watch
     FireActive()             mutter: WatchFired for every user-active watch (one-shot: removed)
+    FireWatch(u id)          mutter: WatchFired for that one idle watch (false if it is not there)
     Touch()                  screensaver: input now (GetSessionIdleTime counts from here)
     SetHint(b idle, t since_us)  logind: set IdleHint / IdleSinceHint, emit PropertiesChanged
 
@@ -85,6 +86,13 @@ class Mutter(Recording):
         for wid in list(self.idle_watches):
             self.WatchFired(dbus.UInt32(wid))
         return len(self.idle_watches)
+
+    @dbus.service.method(TEST_IFACE, in_signature="u", out_signature="b")
+    def FireWatch(self, wid):
+        if int(wid) not in self.idle_watches:
+            return False
+        self.WatchFired(dbus.UInt32(wid))
+        return True
 
     @dbus.service.method(TEST_IFACE, out_signature="u")
     def FireActive(self):

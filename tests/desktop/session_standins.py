@@ -387,18 +387,20 @@ def calls(ctl):
 
 
 QUIET_LINE = re.compile(r"quiet: Quiet \{ fullscreen: (true|false), do_not_disturb: (true|false), "
-                        r"app: (None|Some\(\"([^\"]*)\"\)) \}")
+                        r"app: (None|Some\(\"([^\"]*)\"\)), microphone: (true|false), camera: (true|false) \}")
 
 
 def quiet_reports(app):
-    """Every Quiet the daemon logged, oldest first: [{"fullscreen", "do_not_disturb", "app"}]."""
-    return [{"fullscreen": m[1] == "true", "do_not_disturb": m[2] == "true", "app": m[4] if m[3] != "None" else None}
+    """Every Quiet the daemon logged, oldest first:
+    [{"fullscreen", "do_not_disturb", "app", "microphone", "camera"}]."""
+    return [{"fullscreen": m[1] == "true", "do_not_disturb": m[2] == "true", "app": m[4] if m[3] != "None" else None,
+             "microphone": m[5] == "true", "camera": m[6] == "true"}
             for m in QUIET_LINE.finditer(app.log())]
 
 
 def wait_quiet(limber, timeout=10, **expect):
     """Waits until the daemon's latest Quiet has the `expect`ed fields (fullscreen=...,
-    do_not_disturb=..., app=...); returns it."""
+    do_not_disturb=..., app=..., microphone=..., camera=...); returns it."""
     from desk import wait_for
 
     def latest():

@@ -113,6 +113,28 @@ def test_gnome_idle_monitor_watches_give_a_natural_break(desktop, app_env):
     assert [e["kind"] for e in app.history()] == ["natural", "natural"]
 
 
+def test_gnome_idle_monitor_watches_for_a_pause_in_typing(desktop, app_env):
+    mutter = standin(desktop, "mutter", desktop.bus)
+    # The stand-in's idle time counts from its start: a few seconds by the due time, well
+    # short of this pause, so the user counts as typing.
+    app = Limber(desktop, app_env, FAST | {"wait_for_pause": "40s", "wait_for_pause_max": "2m"})
+    assert app.status()["idle_backend"] == "gnome Mutter IdleMonitor"
+    pause = wait_for(lambda: [c for c in calls(mutter) if c[0] == "AddIdleWatch" and c[1] == 40000],
+                     timeout=15, what=f"an idle watch of the pause; calls {calls(mutter)}")[0]
+    wait_for(lambda: app.status()["held_back"] == "typing", timeout=10, what=f"held for typing; {app.status()}")
+    assert ["GetIdletime"] in calls(mutter)
+    reminders = lambda: [c for c in desktop.notify_calls() if c["app_name"] == "limber"]
+    assert reminders() == []
+    # The pause: its watch fires and the reminder comes; the watch is removed, the idle_reset
+    # one stays.
+    assert mutter.FireWatch(pause[2])
+    wait_for(reminders, timeout=10, what="the reminder at the pause")
+    wait_for(lambda: ["RemoveWatch", pause[2]] in calls(mutter), timeout=10, what="the pause's watch removed")
+    first = [c for c in calls(mutter) if c[0] == "AddIdleWatch"][0]
+    assert ["RemoveWatch", first[2]] not in calls(mutter)
+    assert app.status()["held_back"] is None and app.status()["present"]
+
+
 def test_screensaver_is_sampled_when_x_has_no_idle_extension(desktop, app_env, bare_display):
     saver = standin(desktop, "screensaver", desktop.bus)
     saver.Touch()

@@ -37,7 +37,7 @@ def test_control_depends_on_runtime_libraries_only(deb):
     control = dpkg("--field", deb, "Package", "Version", "Depends", "Section")
     assert "Package: limber" in control
     depends = control.split("Depends:")[1].splitlines()[0]
-    assert "libasound2" in depends and "libxkbcommon-x11-0" in depends
+    assert "libasound2" in depends and "libxkbcommon-x11-0" in depends and "libpulse0" in depends
     assert "-dev" not in depends and "gtk" not in depends
 
 

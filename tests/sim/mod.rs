@@ -45,6 +45,11 @@ pub struct Sim {
     pub log: String,
     pub effects: Vec<(Moment, Effect)>,
     last_state: Option<(State, bool, bool)>,
+    /// The user is at the keyboard: a typing watch is left for the test to answer. Otherwise
+    /// it is answered at once with "no input for long", as on an idle test desk.
+    pub typist: bool,
+    /// The pause a typing watch the schedule asked for waits for, while it runs.
+    pub watching: Option<Duration>,
 }
 
 impl Sim {
@@ -56,7 +61,8 @@ impl Sim {
     pub fn new_in(settings: &str, start: Moment, offset_s: i32) -> Sim {
         let settings = Settings::parse("test", settings).unwrap();
         let s = Schedule::new_in(settings, Catalogue::builtin(), start, offset_s);
-        let mut sim = Sim { s, now: start, log: String::new(), effects: Vec::new(), last_state: None };
+        let mut sim =
+            Sim { s, now: start, log: String::new(), effects: Vec::new(), last_state: None, typist: false, watching: None };
         sim.note("start");
         sim.drain();
         sim
@@ -103,6 +109,14 @@ impl Sim {
     }
 
     pub fn drain(&mut self) {
+        self.drain_once();
+        if self.watching.is_some() && !self.typist {
+            self.s.handle(self.now, Input::Typing { idle: Some(Duration::from_secs(3600)) });
+            self.drain_once();
+        }
+    }
+
+    fn drain_once(&mut self) {
         for e in self.s.take_effects() {
             let line = match &e {
                 Effect::Notify(r) => Some(format!(
@@ -142,6 +156,10 @@ impl Sim {
                     }
                 }
                 Effect::Persist(_) => None,
+                Effect::WatchTyping(w) => {
+                    self.watching = *w;
+                    self.typist.then(|| format!("watch typing: {}", w.map_or("off".into(), limber::core::duration::format)))
+                }
             };
             if let Some(line) = line {
                 let _ = writeln!(self.log, "{}    {line}", clock(self.now));

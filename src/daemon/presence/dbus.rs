@@ -5,7 +5,7 @@
 //! Each runs on the idle thread with zbus' async API under `async_io::block_on`, so one wait
 //! covers the bus signals, a new `idle_reset` from the daemon and, for logind, a timer.
 
-use super::{Found, Report, Skip, Teller, lost, sample};
+use super::{Ask, Found, Report, Skip, Teller, Typer, lost, sample};
 use crate::daemon::bus;
 use async_io::{Timer, block_on};
 use futures_lite::StreamExt as _;
@@ -52,15 +52,15 @@ enum Event {
     Signal(Option<zbus::Message>),
     /// The service's name changed hands; `Some(None)`: nobody owns it any more.
     Owner(Option<Option<UniqueName<'static>>>),
-    /// A new `idle_reset`; `None`: the daemon dropped its handle.
-    Rearm(Option<Duration>),
+    /// A new `idle_reset` or typing watch; `None`: the daemon dropped its handle.
+    Rearm(Option<Ask>),
     Timer,
 }
 
 async fn next_event(
     signals: &mut SignalStream<'_>,
     owner: &mut OwnerChangedStream<'_>,
-    rearms: &async_channel::Receiver<Duration>,
+    rearms: &async_channel::Receiver<Ask>,
     timer: Timer,
 ) -> Event {
     or(
@@ -85,12 +85,16 @@ fn gone(event: &Event, service: &str) -> Option<String> {
     }
 }
 
-/// A rearm handle over a channel the detector's loop waits on.
-fn rearm_channel() -> (super::Rearm, async_channel::Receiver<Duration>) {
+/// Rearm and typing-watch handles over a channel the detector's loop waits on.
+fn rearm_channel() -> (super::Rearm, super::WatchPause, async_channel::Receiver<Ask>) {
     let (tx, rx) = async_channel::unbounded();
+    let pauses = tx.clone();
     (
         Box::new(move |d| {
-            let _ = tx.try_send(d);
+            let _ = tx.try_send(Ask::IdleReset(d));
+        }),
+        Box::new(move |p| {
+            let _ = pauses.try_send(Ask::Pause(p));
         }),
         rx,
     )
@@ -109,21 +113,23 @@ pub(super) fn probe_mutter(idle_reset: Duration) -> Result<Found, Skip> {
         let owner = proxy.receive_owner_changed().await?;
         Ok::<_, zbus::Error>((proxy, Duration::from_millis(first), fired, owner))
     })?;
-    let (rearm, rearms) = rearm_channel();
+    let (rearm, watch, rearms) = rearm_channel();
     Ok(Found {
         name: MUTTER,
         rearm,
-        run: Box::new(move |report| {
-            if let Err(e) = block_on(watch_mutter(&proxy, first, fired, owner, idle_reset, rearms, report)) {
+        watch: Some(watch),
+        run: Box::new(move |report, typer| {
+            if let Err(e) = block_on(watch_mutter(&proxy, first, fired, owner, idle_reset, rearms, report, typer)) {
                 lost(MUTTER, e);
             }
         }),
     })
 }
 
-/// The two IdleMonitor watches: an idle watch at `idle_reset`, which fires each time idle
+/// The IdleMonitor watches: an idle watch at `idle_reset`, which fires each time idle
 /// time crosses it, and, only while the user is away, a one-shot user-active watch. Arming
-/// the active watch only while away keeps input from waking us at every key press.
+/// the active watch only while away keeps input from waking us at every key press. While a
+/// typing watch runs, one more idle watch at the pause's length.
 #[derive(Debug, PartialEq)]
 struct Watches {
     idle: u32,
@@ -153,20 +159,24 @@ impl Watches {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn watch_mutter(
     proxy: &Proxy<'static>,
     first: Duration,
     mut fired: SignalStream<'_>,
     mut owner: OwnerChangedStream<'_>,
     mut idle_reset: Duration,
-    rearms: async_channel::Receiver<Duration>,
+    rearms: async_channel::Receiver<Ask>,
     report: Report,
+    typer: Typer,
 ) -> Result<(), String> {
     let e = |e: zbus::Error| e.to_string();
     let add_idle = |d: Duration| async move { proxy.call::<_, _, u32>("AddIdleWatch", &(super::millis(d),)).await };
     let add_active = || async { proxy.call::<_, _, u32>("AddUserActiveWatch", &()).await };
     let mut teller = Teller::new(report);
     let mut watches = Watches { idle: add_idle(idle_reset).await.map_err(e)?, active: None };
+    // The typing watch's idle watch and the pause it stands for.
+    let mut pause: Option<(u32, Duration)> = None;
     let mut idle = first;
     loop {
         if idle >= idle_reset && watches.active.is_none() {
@@ -182,13 +192,37 @@ async fn watch_mutter(
         match event {
             Event::Signal(Some(msg)) => {
                 let Ok(id) = msg.body().deserialize::<u32>() else { continue };
+                if let Some((watch, length)) = pause.filter(|(watch, _)| *watch == id) {
+                    // The pause came; one per typing watch.
+                    pause = None;
+                    proxy.call::<_, _, ()>("RemoveWatch", &(watch,)).await.map_err(e)?;
+                    if !typer(length) {
+                        return Ok(());
+                    }
+                    continue;
+                }
                 match watches.fired(id) {
                     Fired::Away { .. } => idle = idle_reset,
                     Fired::Back => idle = Duration::ZERO,
                     Fired::Other => {}
                 }
             }
-            Event::Rearm(Some(d)) => {
+            Event::Rearm(Some(Ask::Pause(wanted))) => {
+                if let Some((watch, _)) = pause.take() {
+                    proxy.call::<_, _, ()>("RemoveWatch", &(watch,)).await.map_err(e)?;
+                }
+                if let Some(length) = wanted {
+                    let now = Duration::from_millis(proxy.call::<_, _, u64>("GetIdletime", &()).await.map_err(e)?);
+                    if !typer(now) {
+                        return Ok(());
+                    }
+                    // Already a pause: that was the answer. Else wait for one.
+                    if now < length {
+                        pause = Some((add_idle(length).await.map_err(e)?, length));
+                    }
+                }
+            }
+            Event::Rearm(Some(Ask::IdleReset(d))) => {
                 proxy.call::<_, _, ()>("RemoveWatch", &(watches.idle,)).await.map_err(e)?;
                 idle_reset = d;
                 watches.idle = add_idle(d).await.map_err(e)?;
@@ -244,11 +278,14 @@ pub(super) fn probe_logind(idle_reset: Duration) -> Result<Found, Skip> {
         let owner = session.receive_owner_changed().await?;
         Ok::<_, zbus::Error>((session, changed, owner))
     })?;
-    let (rearm, rearms) = rearm_channel();
+    // Its hint follows the desktop's own idle delay, minutes long: no use for a pause in
+    // typing, so no typing watch.
+    let (rearm, _, rearms) = rearm_channel();
     Ok(Found {
         name: LOGIND,
         rearm,
-        run: Box::new(move |report| {
+        watch: None,
+        run: Box::new(move |report, _| {
             if let Err(e) = block_on(watch_logind(&session, changed, owner, idle_reset, rearms, report)) {
                 lost(LOGIND, e);
             }
@@ -280,7 +317,7 @@ async fn watch_logind(
     mut changed: SignalStream<'_>,
     mut owner: OwnerChangedStream<'_>,
     mut idle_reset: Duration,
-    rearms: async_channel::Receiver<Duration>,
+    rearms: async_channel::Receiver<Ask>,
     report: Report,
 ) -> Result<(), String> {
     let mut teller = Teller::new(report);
@@ -305,8 +342,8 @@ async fn watch_logind(
             return Err(why);
         }
         match event {
-            Event::Rearm(Some(d)) => idle_reset = d,
-            Event::Signal(Some(_)) | Event::Timer => {}
+            Event::Rearm(Some(Ask::IdleReset(d))) => idle_reset = d,
+            Event::Rearm(Some(Ask::Pause(_))) | Event::Signal(Some(_)) | Event::Timer => {}
             _ => return Ok(()),
         }
     }

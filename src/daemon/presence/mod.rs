@@ -8,6 +8,11 @@
 //!
 //! Whatever the source, the daemon is told only when the answer to "here, or away for
 //! `idle_reset` or more?" may have changed, so an idle daemon is not woken for nothing.
+//!
+//! While a due reminder waits for a pause in typing, the schedule asks for a second, short
+//! watch ([`Idle::watch_typing`]): the sampled sources sample once at once and then when the
+//! pause would be complete, GNOME and the Wayland protocols arm an idle watch of the pause's
+//! length. logind's hint is far too coarse for that: there, nothing waits for a pause.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -29,16 +34,35 @@ pub const NONE: &str = "none (wall clock)";
 /// Hands the daemon the time since the last input; false once nobody listens any more.
 type Report = Box<dyn Fn(Duration) -> bool + Send>;
 
+/// Hands the daemon what a typing watch found: no input for this long; false once nobody
+/// listens.
+type Typer = Box<dyn Fn(Duration) -> bool + Send>;
+
 /// How a running detector follows a new `idle_reset` (called on the daemon's thread, so it
 /// must not block: it hands the value over or sends a request without waiting).
 type Rearm = Box<dyn Fn(Duration) + Send>;
+
+/// How a running detector starts (with the pause's length) or stops a typing watch; like
+/// [`Rearm`], it must not block.
+type WatchPause = Box<dyn Fn(Option<Duration>) + Send>;
+
+/// What the daemon asks of a running detector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    IdleReset(Duration),
+    /// Tell once now (if the source can) and again once no input came for this long;
+    /// `None`: stop.
+    Pause(Option<Duration>),
+}
 
 /// A detector that answered its probe.
 struct Found {
     name: &'static str,
     rearm: Rearm,
+    /// `None`: this detector cannot watch for a pause in typing.
+    watch: Option<WatchPause>,
     /// The detector's loop, run on the idle thread until the daemon is gone or the source is lost.
-    run: Box<dyn FnOnce(Report)>,
+    run: Box<dyn FnOnce(Report, Typer)>,
 }
 
 /// Why a detector is not used in this session.
@@ -64,6 +88,7 @@ pub struct Idle {
     pub backend: &'static str,
     idle_reset_ms: AtomicU64,
     rearm: Option<Rearm>,
+    watch: Option<WatchPause>,
 }
 
 impl Idle {
@@ -77,13 +102,30 @@ impl Idle {
             rearm(d);
         }
     }
+
+    /// Starts (`Some(pause)`) or stops a watch for a pause in typing; its findings go to the
+    /// `typing` report given to [`start`]. False when this desktop's detector cannot watch
+    /// for one (or there is none): then there is no pause to wait for.
+    pub fn watch_typing(&self, pause: Option<Duration>) -> bool {
+        match &self.watch {
+            Some(watch) => {
+                watch(pause);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// Starts the best idle detector this session offers. `report` gets the time since the last
 /// input whenever the answer to "here or away (idle for `idle_reset` or more)?" may have
-/// changed; it returns false once nobody listens any more.
-pub fn start(idle_reset: Duration, report: impl Fn(Duration) -> bool + Send + 'static) -> Idle {
-    start_with(probes(), idle_reset, Box::new(report))
+/// changed; `typing` gets what a typing watch finds. Both return false once nobody listens.
+pub fn start(
+    idle_reset: Duration,
+    report: impl Fn(Duration) -> bool + Send + 'static,
+    typing: impl Fn(Duration) -> bool + Send + 'static,
+) -> Idle {
+    start_with(probes(), idle_reset, Box::new(report), Box::new(typing))
 }
 
 /// Every detector this platform has, best first.
@@ -102,36 +144,37 @@ fn probes() -> Vec<(&'static str, Probe)> {
 
 /// Probes on the idle thread (so a slow bus or server holds up nothing else for longer than
 /// the probe) and runs the first detector that answers there.
-fn start_with(probes: Vec<(&'static str, Probe)>, idle_reset: Duration, report: Report) -> Idle {
-    let (tx, rx) = mpsc::sync_channel::<(&'static str, Option<Rearm>)>(1);
+fn start_with(probes: Vec<(&'static str, Probe)>, idle_reset: Duration, report: Report, typing: Typer) -> Idle {
+    type Handles = (&'static str, Option<Rearm>, Option<WatchPause>);
+    let (tx, rx) = mpsc::sync_channel::<Handles>(1);
     let spawned = std::thread::Builder::new().name("limber-idle".into()).spawn(move || {
         for (what, probe) in probes {
             match probe(idle_reset) {
                 Ok(found) => {
-                    if tx.send((found.name, Some(found.rearm))).is_ok() {
-                        (found.run)(report);
+                    if tx.send((found.name, Some(found.rearm), found.watch)).is_ok() {
+                        (found.run)(report, typing);
                     }
                     return;
                 }
                 Err(e) => tracing::info!("idle detection: not using {what}: {e}"),
             }
         }
-        let _ = tx.send((NONE, None));
+        let _ = tx.send((NONE, None, None));
     });
-    let (backend, rearm) = match spawned {
+    let (backend, rearm, watch) = match spawned {
         // Each probe has its own time limits; this one is for a server that accepts a
         // connection and then never answers. Once it passes, the receiver is dropped, so
         // the hand-over of a detector found later fails and that detector is not run.
         Ok(_) => rx.recv_timeout(PROBES_TIMEOUT).unwrap_or_else(|e| {
             tracing::warn!("idle detection: no answer from the probes ({e})");
-            (NONE, None)
+            (NONE, None, None)
         }),
         Err(e) => {
             tracing::warn!("cannot start the idle thread: {e}");
-            (NONE, None)
+            (NONE, None, None)
         }
     };
-    Idle { backend, idle_reset_ms: AtomicU64::new(millis(idle_reset)), rearm }
+    Idle { backend, idle_reset_ms: AtomicU64::new(millis(idle_reset)), rearm, watch }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -224,7 +267,8 @@ mod tests {
                     Ok(Found {
                         name: "second",
                         rearm: Box::new(move |d| rearmed.lock().unwrap().push(d)),
-                        run: Box::new(|report| {
+                        watch: None,
+                        run: Box::new(|report, _| {
                             report(Duration::ZERO);
                         }),
                     })
@@ -233,19 +277,26 @@ mod tests {
             ("third", Box::new(|_| panic!("never probed once one answered"))),
         ];
         let (tx, rx) = mpsc::channel();
-        let idle = start_with(probes, Duration::from_secs(5), Box::new(move |d| tx.send(d).is_ok()));
+        let idle = start_with(probes, Duration::from_secs(5), Box::new(move |d| tx.send(d).is_ok()), Box::new(|_| true));
         assert_eq!(idle.backend, "second");
         assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(Duration::ZERO), "its loop runs");
         idle.set_idle_reset(Duration::from_secs(5));
         idle.set_idle_reset(Duration::from_secs(9));
         idle.set_idle_reset(Duration::from_secs(9));
         assert_eq!(*rearmed.lock().unwrap(), vec![Duration::from_secs(9)], "only real changes re-arm");
+        assert!(!idle.watch_typing(Some(Duration::from_secs(2))), "it cannot watch for a pause");
     }
 
     #[test]
     fn nothing_answers_means_wall_clock() {
-        let idle = start_with(vec![("a", Box::new(absent)), ("b", Box::new(absent))], Duration::from_secs(5), Box::new(|_| true));
+        let idle = start_with(
+            vec![("a", Box::new(absent)), ("b", Box::new(absent))],
+            Duration::from_secs(5),
+            Box::new(|_| true),
+            Box::new(|_| true),
+        );
         assert_eq!(idle.backend, NONE);
+        assert!(!idle.watch_typing(Some(Duration::from_secs(2))));
         idle.set_idle_reset(Duration::from_secs(1));
     }
 }

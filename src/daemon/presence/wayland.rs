@@ -7,8 +7,12 @@
 //! asks for a new one with the new timeout, straight from the caller's thread: requests may
 //! be sent from any thread, and the idle thread, blocked reading the socket, sees the new
 //! object's events like any other.
+//!
+//! A typing watch is one more notification, armed at the pause's length: its "idle" is the
+//! pause. The compositor cannot be asked how long the user has been idle already, so the
+//! watch says nothing at its start.
 
-use super::{Found, Report, Skip, Teller, lost};
+use super::{Found, Report, Skip, Teller, Typer, lost};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use wayland_client::globals::{GlobalListContents, registry_queue_init};
@@ -46,7 +50,7 @@ fn attach(conn: Connection, idle_reset: Duration) -> Result<Found, Skip> {
             (KDE, Notifier::Kde(kde))
         }
     };
-    let arm = Arc::new(Arm { conn, qh, seat, notifier, armed: Mutex::new(None) });
+    let arm = Arc::new(Arm { conn, qh, seat, notifier, armed: Mutex::new(None), pause: Mutex::new(None) });
     arm.set(idle_reset);
     Ok(Found {
         name,
@@ -54,7 +58,11 @@ fn attach(conn: Connection, idle_reset: Duration) -> Result<Found, Skip> {
             let arm = arm.clone();
             move |d| arm.set(d)
         }),
-        run: Box::new(move |report| run(name, queue, &arm, report)),
+        watch: Some(Box::new({
+            let arm = arm.clone();
+            move |p| arm.set_pause(p)
+        })),
+        run: Box::new(move |report, typer| run(name, queue, &arm, report, typer)),
     })
 }
 
@@ -70,6 +78,19 @@ enum Armed {
     Kde(OrgKdeKwinIdleTimeout),
 }
 
+impl Armed {
+    fn drop_it(self) {
+        match self {
+            Armed::Ext(n) => n.destroy(),
+            Armed::Kde(n) => n.release(),
+        }
+    }
+}
+
+/// The user data of a typing watch's notification: the pause it waits for.
+#[derive(Debug, Clone, Copy)]
+struct Pause(Duration);
+
 /// What it takes to arm a notification, from any thread.
 struct Arm {
     conn: Connection,
@@ -77,6 +98,7 @@ struct Arm {
     seat: WlSeat,
     notifier: Notifier,
     armed: Mutex<Option<Armed>>,
+    pause: Mutex<Option<Armed>>,
 }
 
 impl Arm {
@@ -85,10 +107,8 @@ impl Arm {
     fn set(&self, timeout: Duration) {
         let ms = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
         let mut armed = self.armed.lock().unwrap_or_else(PoisonError::into_inner);
-        match armed.take() {
-            Some(Armed::Ext(n)) => n.destroy(),
-            Some(Armed::Kde(n)) => n.release(),
-            None => {}
+        if let Some(old) = armed.take() {
+            old.drop_it();
         }
         *armed = Some(match &self.notifier {
             Notifier::Ext(n) => Armed::Ext(n.get_idle_notification(ms, &self.seat, &self.qh, timeout)),
@@ -97,11 +117,28 @@ impl Arm {
         // A failed flush means a lost connection, which the idle thread reports.
         let _ = self.conn.flush();
     }
+
+    /// Starts (or restarts) a typing watch for a pause of `pause`, or stops it.
+    fn set_pause(&self, pause: Option<Duration>) {
+        let mut armed = self.pause.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(old) = armed.take() {
+            old.drop_it();
+        }
+        if let Some(p) = pause {
+            let ms = u32::try_from(p.as_millis()).unwrap_or(u32::MAX);
+            *armed = Some(match &self.notifier {
+                Notifier::Ext(n) => Armed::Ext(n.get_idle_notification(ms, &self.seat, &self.qh, Pause(p))),
+                Notifier::Kde(n) => Armed::Kde(n.get_idle_timeout(&self.seat, ms, &self.qh, Pause(p))),
+            });
+        }
+        let _ = self.conn.flush();
+    }
 }
 
 /// The idle thread's side: events become reports.
 struct State {
     teller: Teller,
+    typer: Typer,
     gone: bool,
 }
 
@@ -114,8 +151,8 @@ impl State {
     }
 }
 
-fn run(name: &str, mut queue: EventQueue<State>, _arm: &Arm, report: Report) {
-    let mut state = State { teller: Teller::new(report), gone: false };
+fn run(name: &str, mut queue: EventQueue<State>, _arm: &Arm, report: Report, typer: Typer) {
+    let mut state = State { teller: Teller::new(report), typer, gone: false };
     while !state.gone {
         if let Err(e) = queue.blocking_dispatch(&mut state) {
             return lost(name, e);
@@ -152,6 +189,49 @@ impl Dispatch<OrgKdeKwinIdleTimeout, Duration> for State {
         match event {
             org_kde_kwin_idle_timeout::Event::Idle => state.tell(*timeout, *timeout),
             org_kde_kwin_idle_timeout::Event::Resumed => state.tell(Duration::ZERO, *timeout),
+            _ => {}
+        }
+    }
+}
+
+impl State {
+    /// A typing watch's notification: "idle" is the pause ("resumed" says nothing new).
+    fn pause_event(&mut self, idled: bool, pause: Duration) {
+        if idled && !(self.typer)(pause) {
+            self.gone = true;
+        }
+    }
+}
+
+impl Dispatch<ExtIdleNotificationV1, Pause> for State {
+    fn event(
+        state: &mut Self,
+        _: &ExtIdleNotificationV1,
+        event: ext_idle_notification_v1::Event,
+        pause: &Pause,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+    ) {
+        match event {
+            ext_idle_notification_v1::Event::Idled => state.pause_event(true, pause.0),
+            ext_idle_notification_v1::Event::Resumed => state.pause_event(false, pause.0),
+            _ => {}
+        }
+    }
+}
+
+impl Dispatch<OrgKdeKwinIdleTimeout, Pause> for State {
+    fn event(
+        state: &mut Self,
+        _: &OrgKdeKwinIdleTimeout,
+        event: org_kde_kwin_idle_timeout::Event,
+        pause: &Pause,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+    ) {
+        match event {
+            org_kde_kwin_idle_timeout::Event::Idle => state.pause_event(true, pause.0),
+            org_kde_kwin_idle_timeout::Event::Resumed => state.pause_event(false, pause.0),
             _ => {}
         }
     }
@@ -409,10 +489,35 @@ mod tests {
     }
 
     fn start_on(conn: Connection, idle_reset: Duration) -> (Idle, mpsc::Receiver<Duration>) {
-        let (tx, rx) = mpsc::channel();
-        let probe: Probe = Box::new(move |reset| attach(conn, reset));
-        let idle = start_with(vec![("wayland", probe)], idle_reset, Box::new(move |d| tx.send(d).is_ok()));
+        let (idle, rx, _) = start_typing_on(conn, idle_reset);
         (idle, rx)
+    }
+
+    fn start_typing_on(conn: Connection, idle_reset: Duration) -> (Idle, mpsc::Receiver<Duration>, mpsc::Receiver<Duration>) {
+        let (tx, rx) = mpsc::channel();
+        let (typed, typing) = mpsc::channel();
+        let probe: Probe = Box::new(move |reset| attach(conn, reset));
+        let idle = start_with(
+            vec![("wayland", probe)],
+            idle_reset,
+            Box::new(move |d| tx.send(d).is_ok()),
+            Box::new(move |d| typed.send(d).is_ok()),
+        );
+        (idle, rx, typing)
+    }
+
+    #[test]
+    fn a_typing_watch_is_one_more_notification_at_the_pause() {
+        let (stand, conn) = Stand::start(true, false);
+        let (idle, reports, typing) = start_typing_on(conn, Duration::from_secs(300));
+        stand.wait_live(&[300_000]);
+        assert!(idle.watch_typing(Some(Duration::from_millis(2500))));
+        stand.wait_live(&[300_000, 2500]);
+        stand.fire(true);
+        assert_eq!(next(&typing), Duration::from_millis(2500), "its 'idle' is the pause");
+        assert!(reports.try_recv().is_err(), "and not a break");
+        idle.watch_typing(None);
+        stand.wait_live(&[300_000]);
     }
 
     fn next(reports: &mpsc::Receiver<Duration>) -> Duration {
